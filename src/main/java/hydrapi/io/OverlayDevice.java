@@ -44,7 +44,7 @@ public final class OverlayDevice implements BlockDevice {
         while (done < len) {
             long pageNo = pos / PAGE_BYTES;
             int inPage = (int) (pos % PAGE_BYTES);
-            int n = (int) Math.min(len - done, PAGE_BYTES - inPage);
+            int n = Math.min(len - done, PAGE_BYTES - inPage);
             byte[] page = pages.get(pageNo);
             if (page != null) {
                 System.arraycopy(page, inPage, buf, off + done, n);
@@ -68,7 +68,7 @@ public final class OverlayDevice implements BlockDevice {
         while (done < len) {
             long pageNo = pos / PAGE_BYTES;
             int inPage = (int) (pos % PAGE_BYTES);
-            int n = (int) Math.min(len - done, PAGE_BYTES - inPage);
+            int n = Math.min(len - done, PAGE_BYTES - inPage);
             byte[] page = pageForWrite(pageNo);
             System.arraycopy(buf, off + done, page, inPage, n);
             done += n;

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.build;
+
+import hydrapi.InvalidInputException;
+import hydrapi.io.ByteRange;
+import hydrapi.io.OverlayDevice;
+import hydrapi.plan.FileSpec;
+import hydrapi.plan.ImagePlan;
+import hydrapi.recipe.RaspberryPiBoot;
+import hydrapi.trust.Sha256Sums;
+import hydrapi.xz.ParallelXzWriter;
+import hydrapi.xz.XzWriteSummary;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The build pipeline: open the base read-only → apply the plan through a copy-on-write overlay → compress the
+ * whole disk into one multi-block .xz while hashing it → write the sha256sum sidecar → rename both into place.
+ */
+public final class Builder {
+
+    private final ProgressListener progress;
+
+    public Builder(ProgressListener progress) {
+        this.progress = progress;
+    }
+
+    public BuildResult build(BuildRequest req) throws IOException {
+        checkPaths(req);
+        List<FileSpec> specs = new ArrayList<>();
+        for (Path dir : req.overlays()) {
+            specs.addAll(OverlayScanner.scan(dir));
+        }
+        Path out = req.out().toAbsolutePath();
+        Path sidecar = out.resolveSibling(out.getFileName() + ".sha256");
+        try (BaseImage base = BaseImage.open(req.base(), req.scratchDir(),
+                progress.phase("decode base", 0));
+             AtomicOutput output = new AtomicOutput()) {
+            OverlayDevice disk = new OverlayDevice(base.device());
+            ImageView view = ImageView.open(disk, req.base().getFileName().toString());
+            String bootMount = view.bootMount().orElse(MountTable.DEFAULT_BOOT_MOUNT);
+            specs.addAll(RaspberryPiBoot.specs(bootMount, req.ssh(), req.cmdlineAppend()));
+            List<BuildResult.Change> changes = PlanApplier.apply(ImagePlan.of(specs), view, req.now());
+
+            List<ByteRange> changed = disk.changedRanges();
+            long changedBytes = changed.stream().mapToLong(ByteRange::lengthBytes).sum();
+
+            Path tmpImage = output.create(out);
+            MessageDigest md = Sha256Sums.newDigest();
+            XzWriteSummary xz;
+            try (OutputStream os = new DigestOutputStream(
+                    new BufferedOutputStream(Files.newOutputStream(tmpImage), 1 << 20), md)) {
+                xz = new ParallelXzWriter(req.threads(), req.xzBlockBytes(), req.xzPreset())
+                        .write(disk, os, progress.phase("compress", disk.sizeBytes()));
+            }
+            String hex = HexFormat.of().formatHex(md.digest());
+            Path tmpSidecar = output.create(sidecar);
+            Files.writeString(tmpSidecar, Sha256Sums.line(hex, out.getFileName().toString()), StandardCharsets.UTF_8);
+            output.commit();
+            return new BuildResult(out, sidecar, hex, xz.compressedBytes(), xz.uncompressedBytes(), xz.blocks(),
+                    xz.zeroBlocks(), changes, changedBytes, changed.size());
+        }
+    }
+
+    private static void checkPaths(BuildRequest req) throws IOException {
+        Path out = req.out().toAbsolutePath().normalize();
+        String name = out.getFileName().toString();
+        if (!name.endsWith(".xz")) {
+            throw new InvalidInputException("--out " + req.out() + ": the output is xz-compressed, so its name must"
+                    + " end in .xz (e.g. hydra.img.xz)");
+        }
+        Path base = req.base().toAbsolutePath().normalize();
+        if (out.equals(base) || Files.exists(out) && Files.exists(base) && Files.isSameFile(out, base)
+                || out.resolveSibling(name + ".sha256").equals(base)) {
+            throw new InvalidInputException("--out " + req.out() + " is the base image; the base is never"
+                    + " overwritten, choose another output name");
+        }
+        if (!Files.isDirectory(out.getParent())) {
+            throw new InvalidInputException("--out " + req.out() + ": directory " + out.getParent()
+                    + " does not exist");
+        }
+        if (req.threads() < 1) {
+            throw new InvalidInputException("--threads " + req.threads() + ": give 1 or more");
+        }
+    }
+}

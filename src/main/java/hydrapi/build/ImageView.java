@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.build;
+
+import hydrapi.InvalidInputException;
+import hydrapi.disk.DiskImage;
+import hydrapi.disk.PartitionEntry;
+import hydrapi.ext4.Ext4Entry;
+import hydrapi.ext4.Ext4Volume;
+import hydrapi.fat.FatEntry;
+import hydrapi.fat.FatVolume;
+import hydrapi.io.BlockDevice;
+import hydrapi.io.LittleEndian;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A disk image seen as the running Pi sees it: partitions, the filesystem on each (recognised by content),
+ * and paths resolved through the image's own fstab.
+ */
+public final class ImageView {
+
+    /** What one partition holds. {@code problem} is set when its filesystem could not be opened. */
+    public record PartitionInfo(PartitionEntry entry, String filesystem, String label, String mountPoint,
+                                String problem) {
+    }
+
+    /** One directory entry as {@code ls -l} would show it on the Pi. */
+    public record Entry(String name, char type, int mode, int uid, int gid, long sizeBytes, long mtimeSeconds,
+                        String linkTarget) {
+    }
+
+    /** The mode a Pi shows for files on its vfat boot partition (default fmask/dmask 0022). */
+    static final int FAT_MODE = 0755;
+
+    private final DiskImage disk;
+    private final Map<Integer, FatVolume> fat = new TreeMap<>();
+    private final Map<Integer, Ext4Volume> ext4 = new TreeMap<>();
+    private final Map<Integer, String> problems = new TreeMap<>();
+    private final MountTable mounts;
+
+    private ImageView(DiskImage disk) throws IOException {
+        this.disk = disk;
+        Map<Integer, String> labels = new LinkedHashMap<>();
+        int rootGuess = 0;
+        byte[] fstab = null;
+        for (PartitionEntry e : disk.partitions()) {
+            if (e.isExtended()) {
+                continue;
+            }
+            BlockDevice part = disk.partition(e.index());
+            try {
+                if (looksLikeExt4(part)) {
+                    Ext4Volume v = Ext4Volume.open(part);
+                    ext4.put(e.index(), v);
+                    labels.put(e.index(), v.label());
+                    if (rootGuess == 0) {
+                        Optional<Ext4Entry> f = v.stat("/etc/fstab");
+                        if (f.isPresent() && f.get().isRegularFile()) {
+                            rootGuess = e.index();
+                            fstab = v.readFile("/etc/fstab");
+                        }
+                    }
+                } else if (looksLikeFat(part)) {
+                    FatVolume v = FatVolume.open(part);
+                    fat.put(e.index(), v);
+                    labels.put(e.index(), v.label());
+                }
+            } catch (hydrapi.HydrapiException ex) {
+                problems.put(e.index(), ex.getMessage());
+            }
+        }
+        if (rootGuess == 0 && !ext4.isEmpty()) {
+            rootGuess = ext4.keySet().iterator().next();
+        }
+        this.mounts = MountTable.from(fstab, disk.mbr(), labels, rootGuess);
+    }
+
+    /** Opens the disk on {@code device}; {@code what} names it in messages. */
+    public static ImageView open(BlockDevice device, String what) throws IOException {
+        return new ImageView(DiskImage.open(device, what));
+    }
+
+    /** Superblock magic 0xEF53 at byte 1080 (1024 + s_magic 0x38). */
+    static boolean looksLikeExt4(BlockDevice part) throws IOException {
+        return part.sizeBytes() >= 2048 && LittleEndian.u16(part.read(1080, 2), 0) == 0xEF53;
+    }
+
+    /** Boot-sector signature 0x55AA and a jump instruction, as every FAT boot sector starts. */
+    static boolean looksLikeFat(BlockDevice part) throws IOException {
+        if (part.sizeBytes() < 512) {
+            return false;
+        }
+        byte[] b = part.read(0, 512);
+        int jmp = b[0] & 0xFF;
+        return LittleEndian.u16(b, 510) == 0xAA55 && (jmp == 0xEB || jmp == 0xE9);
+    }
+
+    public DiskImage disk() {
+        return disk;
+    }
+
+    public MountTable mounts() {
+        return mounts;
+    }
+
+    public Optional<FatVolume> fat(int partition) {
+        return Optional.ofNullable(fat.get(partition));
+    }
+
+    public Optional<Ext4Volume> ext4(int partition) {
+        return Optional.ofNullable(ext4.get(partition));
+    }
+
+    public Map<Integer, FatVolume> fatVolumes() {
+        return fat;
+    }
+
+    public Map<Integer, Ext4Volume> ext4Volumes() {
+        return ext4;
+    }
+
+    /** The mount point of the first FAT partition, where boot files live. */
+    public Optional<String> bootMount() {
+        for (Integer p : fat.keySet()) {
+            Optional<String> mp = mounts.mountPointOf(p);
+            if (mp.isPresent()) {
+                return mp;
+            }
+        }
+        return Optional.empty();
+    }
+
+    public List<PartitionInfo> partitions() {
+        List<PartitionInfo> out = new ArrayList<>();
+        for (PartitionEntry e : disk.partitions()) {
+            String fs = "unknown";
+            String label = null;
+            if (fat.containsKey(e.index())) {
+                fs = fat.get(e.index()).type().name().toLowerCase(java.util.Locale.ROOT);
+                label = fat.get(e.index()).label();
+            } else if (ext4.containsKey(e.index())) {
+                fs = "ext4";
+                label = ext4.get(e.index()).label();
+            } else if (e.isExtended()) {
+                fs = "extended";
+            }
+            out.add(new PartitionInfo(e, fs, label, mounts.mountPointOf(e.index()).orElse(null),
+                    problems.get(e.index())));
+        }
+        return out;
+    }
+
+    /** Resolves an image path to its mount, or explains which partition is missing. */
+    public MountTable.Located locate(String path) throws InvalidInputException {
+        if (!path.startsWith("/")) {
+            throw new InvalidInputException(path + ": give an absolute path as the Pi sees it, e.g. "
+                    + "/boot/firmware/config.txt or /etc/hostname");
+        }
+        String norm = path.replaceAll("/+", "/");
+        if (norm.length() > 1 && norm.endsWith("/")) {
+            norm = norm.substring(0, norm.length() - 1);
+        }
+        String p = norm;
+        return mounts.resolve(p).orElseThrow(() -> new InvalidInputException(p
+                + ": no partition of this image is mounted there (its /etc/fstab names: " + mountNames() + ")"));
+    }
+
+    private String mountNames() {
+        return mounts.mounts().stream().map(m -> m.mountPoint() + "=p" + m.partition()).toList().toString();
+    }
+
+    /** Lists a directory, or describes a single file, at an image path. */
+    public List<Entry> list(String path) throws IOException {
+        MountTable.Located loc = locate(path);
+        int part = loc.mount().partition();
+        if (fat.containsKey(part)) {
+            FatVolume v = fat.get(part);
+            FatEntry self = v.stat(loc.innerPath()).orElseThrow(() -> notFound(path));
+            List<Entry> out = new ArrayList<>();
+            for (FatEntry e : self.directory() ? v.list(loc.innerPath()) : List.of(self)) {
+                out.add(new Entry(e.name(), e.directory() ? 'd' : '-', FAT_MODE, 0, 0, e.sizeBytes(),
+                        e.modified().getEpochSecond(), null));
+            }
+            return out;
+        }
+        if (ext4.containsKey(part)) {
+            Ext4Volume v = ext4.get(part);
+            Ext4Entry self = v.stat(loc.innerPath()).orElseThrow(() -> notFound(path));
+            List<Entry> out = new ArrayList<>();
+            for (Ext4Entry e : self.isDirectory() ? v.list(loc.innerPath()) : List.of(self)) {
+                char type = e.isDirectory() ? 'd' : e.isSymlink() ? 'l' : e.isRegularFile() ? '-' : '?';
+                out.add(new Entry(e.name(), type, e.mode() & 07777, e.uid(), e.gid(), e.sizeBytes(),
+                        e.mtimeSeconds(), e.linkTarget()));
+            }
+            return out;
+        }
+        throw unreadable(path, part);
+    }
+
+    /** The bytes of a regular file at an image path. */
+    public byte[] read(String path) throws IOException {
+        MountTable.Located loc = locate(path);
+        int part = loc.mount().partition();
+        if (fat.containsKey(part)) {
+            FatEntry e = fat.get(part).stat(loc.innerPath()).orElseThrow(() -> notFound(path));
+            if (e.directory()) {
+                throw new InvalidInputException(path + ": is a directory; use --ls");
+            }
+            return fat.get(part).readFile(loc.innerPath());
+        }
+        if (ext4.containsKey(part)) {
+            Ext4Entry e = ext4.get(part).stat(loc.innerPath()).orElseThrow(() -> notFound(path));
+            if (!e.isRegularFile()) {
+                throw new InvalidInputException(path + ": not a regular file"
+                        + (e.isSymlink() ? " (a symlink to " + e.linkTarget() + ")" : "; use --ls"));
+            }
+            return ext4.get(part).readFile(loc.innerPath());
+        }
+        throw unreadable(path, part);
+    }
+
+    private static InvalidInputException notFound(String path) {
+        return new InvalidInputException(path + ": no such file or directory in the image");
+    }
+
+    private InvalidInputException unreadable(String path, int part) {
+        String why = problems.getOrDefault(part, "no FAT or ext4 filesystem recognised there");
+        return new InvalidInputException(path + ": partition " + part + " cannot be read: " + why);
+    }
+}

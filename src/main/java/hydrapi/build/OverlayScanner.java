@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.build;
+
+import hydrapi.InvalidInputException;
+import hydrapi.plan.Content;
+import hydrapi.plan.FileSpec;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Turns an overlay directory that mirrors the image's tree into file specs: {@code DIR/boot/firmware/config.txt}
+ * becomes {@code /boot/firmware/config.txt}. Modes come from the local file (on hosts without POSIX permissions:
+ * 0755 for directories, 0644 for files), owner root; symlinks are kept as symlinks, never followed.
+ */
+public final class OverlayScanner {
+
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
+    private OverlayScanner() {
+    }
+
+    public static List<FileSpec> scan(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new InvalidInputException("--overlay " + dir + ": not a directory");
+        }
+        List<FileSpec> out = new ArrayList<>();
+        List<Path> paths;
+        try (Stream<Path> s = Files.walk(dir)) {
+            paths = s.filter(p -> !p.equals(dir)).sorted().toList();
+        }
+        for (Path p : paths) {
+            StringBuilder rel = new StringBuilder();
+            for (Path part : dir.relativize(p)) {
+                rel.append('/').append(part);
+            }
+            String path = rel.toString();
+            if (Files.isSymbolicLink(p)) {
+                out.add(FileSpec.symlink(path, Files.readSymbolicLink(p).toString().replace('\\', '/')));
+            } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                out.add(FileSpec.directory(path, mode(p, 0755)));
+            } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                out.add(FileSpec.file(path, mode(p, 0644), new Content.HostFile(p)));
+            } else {
+                throw new InvalidInputException("--overlay " + p + ": neither a file, a directory nor a symlink");
+            }
+        }
+        return out;
+    }
+
+    private static int mode(Path p, int fallback) throws IOException {
+        if (!POSIX) {
+            return fallback;
+        }
+        try {
+            // Linux and macOS: the whole st_mode, so setuid, setgid and sticky bits survive.
+            return (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            // "unix" view missing: fall back to the nine POSIX permission bits.
+        }
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
+        int mode = 0;
+        for (PosixFilePermission perm : perms) {
+            mode |= 1 << (8 - perm.ordinal());
+        }
+        return mode;
+    }
+}

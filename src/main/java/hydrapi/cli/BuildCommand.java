@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.cli;
+
+import hydrapi.build.BuildRequest;
+import hydrapi.build.BuildResult;
+import hydrapi.build.Builder;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "build", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Builds OUT.img.xz and OUT.img.xz.sha256 from a base image (.img, .img.xz or .zip).",
+            "Paths are written as the running Pi sees them: DIR/boot/firmware/config.txt lands in the boot "
+                + "partition's config.txt. Timestamps come from SOURCE_DATE_EPOCH when set."})
+final class BuildCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--base", required = true, paramLabel = "BASE", description = "Base image: .img, .img.xz or .zip.")
+    Path base;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT.img.xz", description = "Output image (.xz).")
+    Path out;
+
+    @Option(names = "--overlay", paramLabel = "DIR",
+            description = "Directory mirroring the image's tree; files created or replaced (repeatable, later wins).")
+    List<Path> overlays = new ArrayList<>();
+
+    @Option(names = "--ssh", description = "Put an empty 'ssh' file on the boot partition (enables sshd).")
+    boolean ssh;
+
+    @Option(names = "--cmdline-append", paramLabel = "TEXT",
+            description = "Append words to cmdline.txt's single line, skipping words already there (repeatable).")
+    List<String> cmdlineAppend = new ArrayList<>();
+
+    @Option(names = "--xz-block-size", paramLabel = "MiB", defaultValue = "24",
+            description = "Uncompressed size of each independent xz block in MiB (default: ${DEFAULT-VALUE}).")
+    int xzBlockMiB;
+
+    @Override
+    public Integer call() throws Exception {
+        if (xzBlockMiB < 1 || xzBlockMiB > 1024) {
+            throw new hydrapi.InvalidInputException("--xz-block-size " + xzBlockMiB + ": give 1 to 1024 (MiB)");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        TerminalProgress[] drawn = new TerminalProgress[1];
+        Path outDir = out.toAbsolutePath().getParent();
+        BuildRequest req = new BuildRequest(base, out, overlays, ssh, cmdlineAppend, common.threads(),
+                xzBlockMiB << 20, 6, Context.now(main), outDir != null ? outDir : Context.tmpDir());
+        BuildResult r;
+        try {
+            r = new Builder(Context.progress(main, common, drawn, err)).build(req);
+        } finally {
+            if (drawn[0] != null) {
+                drawn[0].finish();
+            }
+        }
+        PrintWriter o = spec.commandLine().getOut();
+        if (common.json) {
+            o.print(Json.write(toJson(r)));
+        } else if (!common.quiet) {
+            o.printf("wrote %s (%d bytes, %d xz blocks of which %d all-zero; %d bytes of disk)%n", r.image(),
+                    r.compressedBytes(), r.xzBlocks(), r.xzZeroBlocks(), r.uncompressedBytes());
+            o.printf("wrote %s (sha256 %s)%n", r.sha256File(), r.sha256());
+            for (BuildResult.Change c : r.changes()) {
+                o.printf("  %-8s %s%n", c.action(), c.path());
+            }
+            o.printf("%d bytes of the disk changed in %d ranges%n", r.changedBytes(), r.changedRanges());
+        }
+        o.flush();
+        return ExitCode.OK.code;
+    }
+
+    static Map<String, Object> toJson(BuildResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("image", r.image().toString());
+        m.put("sha256File", r.sha256File().toString());
+        m.put("sha256", r.sha256());
+        m.put("compressedBytes", r.compressedBytes());
+        m.put("uncompressedBytes", r.uncompressedBytes());
+        m.put("xzBlocks", r.xzBlocks());
+        m.put("xzZeroBlocks", r.xzZeroBlocks());
+        m.put("changedBytes", r.changedBytes());
+        m.put("changedRanges", r.changedRanges());
+        List<Object> changes = new ArrayList<>();
+        for (BuildResult.Change c : r.changes()) {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("path", c.path());
+            cm.put("action", c.action());
+            cm.put("sizeBytes", c.sizeBytes());
+            changes.add(cm);
+        }
+        m.put("changes", changes);
+        return m;
+    }
+}

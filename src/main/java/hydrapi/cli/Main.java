@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Properties;
+
+/** Entry point: wires picocli, the exit-code mapping and the error handler; commands only parse and delegate. */
+@Command(name = "hydrapi", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Turns a Raspberry Pi OS Lite image into a Hydra build server image, offline and without root.",
+        subcommands = {BuildCommand.class, VerifyCommand.class, InspectCommand.class},
+        exitCodeListHeading = "%nExit codes:%n")
+public final class Main implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    /** The process environment, replaceable in tests (SOURCE_DATE_EPOCH, TMPDIR). */
+    final Map<String, String> env;
+    /** Whether standard error is a terminal, so progress may be drawn. */
+    final boolean terminal;
+
+    /** Standard output as bytes, for --cat. */
+    final OutputStream stdout;
+
+    Main(Map<String, String> env, boolean terminal, OutputStream stdout) {
+        this.env = env;
+        this.terminal = terminal;
+        this.stdout = stdout;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: build, verify or inspect");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err, System.getenv(), System.console() != null));
+    }
+
+    /** Runs one command line; returns the exit code. {@code terminal}: whether progress may be drawn. */
+    public static int execute(String[] args, OutputStream stdout, OutputStream stderr, Map<String, String> env,
+                              boolean terminal) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
+        CommandLine cl = new CommandLine(new Main(env, terminal, stdout));
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExitCodeExceptionMapper(t -> ExitCode.of(t).code);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean trace = parseResult.subcommand() != null
+                    && parseResult.subcommand().hasMatchedOption("--stacktrace");
+            ExitCode code = ExitCode.of(ex);
+            String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+            if (code == ExitCode.IO && ex instanceof java.nio.file.NoSuchFileException) {
+                msg = "no such file: " + msg;
+            }
+            if (code == ExitCode.INTERNAL) {
+                msg = "internal error: " + ex + " (re-run with --stacktrace and report it)";
+            }
+            commandLine.getErr().println("hydrapi: " + msg.replace('\n', ' '));
+            if (trace) {
+                ex.printStackTrace(commandLine.getErr());
+            }
+            commandLine.getErr().flush();
+            return code.code;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("hydrapi: " + ex.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            c.getErr().flush();
+            return ExitCode.USAGE.code;
+        });
+        setExitCodeHelp(cl);
+        int rc = cl.execute(args);
+        out.flush();
+        err.flush();
+        return rc;
+    }
+
+    private static void setExitCodeHelp(CommandLine cl) {
+        Map<String, String> codes = new java.util.LinkedHashMap<>();
+        for (ExitCode c : ExitCode.values()) {
+            codes.put(String.format("%3d", c.code), c.description);
+        }
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        }
+    }
+
+    /** Reads the version Maven wrote into the jar. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/hydrapi-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"hydrapi " + p.getProperty("version", "unknown")};
+        }
+    }
+}

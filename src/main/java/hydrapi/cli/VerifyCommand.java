@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.cli;
+
+import hydrapi.build.ImageVerifier;
+import hydrapi.build.VerifyReport;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Checks an image: its IMAGE.sha256 sidecar, every xz block's check and the xz index, the "
+            + "partition table and each filesystem's structure. Exit 1 on any mismatch."})
+final class VerifyCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image to check (.img.xz, .img or .zip).")
+    Path image;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        TerminalProgress[] drawn = new TerminalProgress[1];
+        VerifyReport report;
+        try {
+            report = new ImageVerifier(Context.progress(main, common, drawn, err), common.threads())
+                    .verify(image, Context.tmpDir());
+        } finally {
+            if (drawn[0] != null) {
+                drawn[0].finish();
+            }
+        }
+        PrintWriter o = spec.commandLine().getOut();
+        if (common.json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("image", image.toString());
+            m.put("ok", report.ok());
+            List<Object> checks = new ArrayList<>();
+            for (VerifyReport.Check c : report.checks()) {
+                Map<String, Object> cm = new LinkedHashMap<>();
+                cm.put("name", c.name());
+                cm.put("status", c.status());
+                cm.put("detail", c.detail());
+                checks.add(cm);
+            }
+            m.put("checks", checks);
+            o.print(Json.write(m));
+        } else if (!common.quiet) {
+            for (VerifyReport.Check c : report.checks()) {
+                o.printf("%-7s %-16s %s%n", c.status().toUpperCase(java.util.Locale.ROOT), c.name(), c.detail());
+            }
+            o.println(report.ok() ? image + ": OK" : image + ": FAILED");
+        }
+        o.flush();
+        if (!report.ok()) {
+            for (VerifyReport.Check c : report.checks()) {
+                if (c.status().equals("failed")) {
+                    err.println("hydrapi: " + image + ": " + c.name() + ": " + c.detail());
+                    break;
+                }
+            }
+            return ExitCode.CHECK_FAILED.code;
+        }
+        return ExitCode.OK.code;
+    }
+}

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.recipe;
+
+import hydrapi.plan.Content;
+import hydrapi.plan.FileSpec;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Raspberry Pi boot-partition conventions: the empty {@code ssh} file that enables the SSH server on first boot
+ * (raspberry-pi-os-image.md §2.6) and words appended to the one line of {@code cmdline.txt} (§1.5).
+ */
+public final class RaspberryPiBoot {
+
+    private RaspberryPiBoot() {
+    }
+
+    /** Specs for the boot partition mounted at {@code bootMount} (from the image's fstab). */
+    public static List<FileSpec> specs(String bootMount, boolean ssh, List<String> cmdlineAppend) {
+        List<FileSpec> out = new ArrayList<>();
+        if (ssh) {
+            out.add(FileSpec.file(bootMount + "/ssh", 0644, new Content.Bytes(new byte[0])));
+        }
+        List<String> words = new ArrayList<>();
+        for (String text : cmdlineAppend) {
+            words.addAll(splitWords(text));
+        }
+        if (!words.isEmpty()) {
+            out.add(FileSpec.file(bootMount + "/cmdline.txt", 0644,
+                    new Content.Edit("append " + String.join(" ", words), b -> appendWords(b, words))));
+        }
+        return out;
+    }
+
+    /**
+     * Appends each word not already present to the single line, keeping the line's own ending (the firmware
+     * reads only the first line, so no new line may be started).
+     */
+    static byte[] appendWords(byte[] cmdline, List<String> words) {
+        String s = new String(cmdline, StandardCharsets.UTF_8);
+        int eol = s.indexOf('\n');
+        String line = eol < 0 ? s : s.substring(0, eol);
+        String rest = eol < 0 ? "" : s.substring(eol);
+        if (line.endsWith("\r")) {
+            line = line.substring(0, line.length() - 1);
+            rest = "\r" + rest;
+        }
+        Set<String> present = new LinkedHashSet<>(splitWords(line));
+        StringBuilder sb = new StringBuilder(line.stripTrailing());
+        for (String w : words) {
+            if (present.add(w)) {
+                if (sb.length() > 0) {
+                    sb.append(' ');
+                }
+                sb.append(w);
+            }
+        }
+        return (sb + rest).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static List<String> splitWords(String text) {
+        return Arrays.stream(text.trim().split("[ \t]+")).filter(w -> !w.isEmpty()).toList();
+    }
+}

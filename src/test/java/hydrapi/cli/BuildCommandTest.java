@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hydrapi.testkit.Oracles;
+import hydrapi.testkit.Samples;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The foundation's acceptance, judged by xz-utils, sha256sum, fsck.fat, mtools and cmp. */
+class BuildCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path overlay() throws Exception {
+        Path d = tmp.resolve("overlay");
+        Path fw = Files.createDirectories(d.resolve("boot/firmware"));
+        Files.writeString(fw.resolve("config.txt"), "# replaced by hydrapi test\narm_64bit=1\nenable_uart=1\n");
+        Files.writeString(fw.resolve("hydrapi first boot notes.txt"), "long name with spaces\n");
+        byte[] big = new byte[300_000];
+        new Random(7).nextBytes(big);
+        Files.write(Files.createDirectories(fw.resolve("hydrapi/deep/er")).resolve("payload.bin"), big);
+        Files.writeString(fw.resolve("overlays/overlay-number-7.dtbo"), "changed overlay\n");
+        return d;
+    }
+
+    @Test
+    void build_overlaySshCmdline_passesEveryOracle() throws Exception {
+        Path overlay = overlay();
+        Path out = tmp.resolve("out/hydra.img.xz");
+        Files.createDirectories(out.getParent());
+        byte[] baseBefore = Files.readAllBytes(Samples.sampleXz());
+        Cli.Run r = Cli.run("build", "--base", Samples.sampleXz().toString(), "--out", out.toString(),
+                "--overlay", overlay.toString(), "--ssh", "--cmdline-append", "quiet splash", "--json");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.out().contains("\"xzBlocks\": 4"), r.out());
+
+        Oracles.assertXzTest(out);
+        String list = Oracles.xzList(out);
+        assertTrue(list.contains("Sizes in headers:  Yes"), list);
+        Matcher m = Pattern.compile("Blocks:\\s+(\\d+)").matcher(list);
+        assertTrue(m.find() && Integer.parseInt(m.group(1)) > 1, list);
+        Oracles.assertSha256sumOk(out.resolveSibling("hydra.img.xz.sha256"));
+
+        Path raw = tmp.resolve("out.img");
+        Oracles.xzDecompress(out, raw);
+        Oracles.assertFsckFatClean(raw, Samples.BOOT_OFFSET, Samples.BOOT_SIZE);
+        try (Stream<Path> files = Files.walk(overlay.resolve("boot/firmware"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String inner = "/" + overlay.resolve("boot/firmware").relativize(f).toString();
+                assertArrayEquals(Files.readAllBytes(f), Oracles.mtype(raw, Samples.BOOT_OFFSET, inner), inner);
+            }
+        }
+        assertArrayEquals(new byte[0], Oracles.mtype(raw, Samples.BOOT_OFFSET, "/ssh"));
+        String cmdline = new String(Oracles.mtype(raw, Samples.BOOT_OFFSET, "/cmdline.txt"), StandardCharsets.UTF_8);
+        assertEquals(1, cmdline.split("\n", -1).length - 1, cmdline);
+        assertTrue(cmdline.endsWith(" splash\n"), cmdline);
+        assertEquals(1, Pattern.compile("\\bquiet\\b").matcher(cmdline).results().count(), cmdline);
+
+        // The root partition is byte-for-byte the base's.
+        Path base = Samples.sampleRaw(tmp);
+        Oracles.check("cmp", "-i", Samples.ROOT_OFFSET + ":" + Samples.ROOT_OFFSET, "-n",
+                String.valueOf(Samples.ROOT_SIZE), base.toString(), raw.toString());
+        Oracles.assertE2fsckClean(raw, Samples.ROOT_OFFSET);
+        // The base file itself is untouched.
+        assertArrayEquals(baseBefore, Files.readAllBytes(Samples.sampleXz()));
+    }
+
+    @Test
+    void build_twiceWithSameInputs_isByteIdentical_atAnyThreadCount() throws Exception {
+        Path overlay = overlay();
+        Path a = tmp.resolve("a.img.xz");
+        Path b = tmp.resolve("b.img.xz");
+        assertEquals(0, Cli.run("build", "--base", Samples.sampleXz().toString(), "--out", a.toString(),
+                "--overlay", overlay.toString(), "--ssh", "--threads", "1", "--quiet").exitCode());
+        // Different local mtimes must not matter: timestamps come from SOURCE_DATE_EPOCH.
+        try (Stream<Path> files = Files.walk(overlay)) {
+            for (Path f : files.toList()) {
+                Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(123_000_000L));
+            }
+        }
+        assertEquals(0, Cli.run("build", "--base", Samples.sampleXz().toString(), "--out", b.toString(),
+                "--overlay", overlay.toString(), "--ssh", "--threads", "2", "--quiet").exitCode());
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+    }
+
+    @Test
+    void build_fromRawAndZipBases_givesTheSameImage() throws Exception {
+        Path raw = Samples.sampleRaw(tmp);
+        Path zip = tmp.resolve("base.zip");
+        Oracles.check("zip", "-j", "-q", zip.toString(), raw.toString());
+        Path fromXz = tmp.resolve("x.img.xz");
+        Path fromRaw = tmp.resolve("r.img.xz");
+        Path fromZip = tmp.resolve("z.img.xz");
+        for (Path[] p : new Path[][] {{Samples.sampleXz(), fromXz}, {raw, fromRaw}, {zip, fromZip}}) {
+            Cli.Run r = Cli.run("build", "--base", p[0].toString(), "--out", p[1].toString(), "--ssh", "--quiet");
+            assertEquals(0, r.exitCode(), p[0] + ": " + r.stderr());
+        }
+        assertArrayEquals(Files.readAllBytes(fromXz), Files.readAllBytes(fromRaw));
+        assertArrayEquals(Files.readAllBytes(fromXz), Files.readAllBytes(fromZip));
+    }
+
+    @Test
+    void build_fromConcatenatedXzStreams_readsThemAll() throws Exception {
+        Path raw = Samples.sampleRaw(tmp);
+        long half = Files.size(raw) / 2;
+        Path cat = tmp.resolve("cat.img.xz");
+        Oracles.check("sh", "-c", "{ head -c \"$1\" \"$0\" | xz -T1 -c; tail -c +$(($1 + 1)) \"$0\" | xz -T1 -c; }"
+                + " > \"$2\"", raw.toString(), String.valueOf(half), cat.toString());
+        Path out = tmp.resolve("o.img.xz");
+        Cli.Run r = Cli.run("build", "--base", cat.toString(), "--out", out.toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.stderr());
+        Path back = tmp.resolve("back.img");
+        Oracles.xzDecompress(out, back);
+        assertArrayEquals(Files.readAllBytes(raw), Files.readAllBytes(back));
+    }
+
+    // ---- refusals: one line, documented code, nothing left behind ------------------------------------------
+
+    private void assertRefused(int code, String needle, Path outDir, String... args) throws Exception {
+        List<Path> before;
+        try (Stream<Path> s = Files.list(outDir)) {
+            before = s.sorted().toList();
+        }
+        Cli.Run r = Cli.run(args);
+        assertEquals(code, r.exitCode(), r.stderr());
+        assertTrue(r.stderr().startsWith("hydrapi: "), r.stderr());
+        assertEquals(1, r.stderr().strip().lines().count(), "one line: " + r.stderr());
+        assertTrue(r.stderr().contains(needle), r.stderr());
+        try (Stream<Path> s = Files.list(outDir)) {
+            assertEquals(before, s.sorted().toList(), "output directory changed");
+        }
+    }
+
+    @Test
+    void build_truncatedXz_isCorrupt() throws Exception {
+        Path t = tmp.resolve("t.img.xz");
+        byte[] all = Files.readAllBytes(Samples.sampleXz());
+        Files.write(t, java.util.Arrays.copyOf(all, all.length / 2));
+        assertRefused(4, "t.img.xz", tmp, "build", "--base", t.toString(), "--out", tmp.resolve("o.img.xz").toString());
+    }
+
+    @Test
+    void build_corruptedXzBlock_isCorrupt() throws Exception {
+        Path c = tmp.resolve("c.img.xz");
+        byte[] all = Files.readAllBytes(Samples.sampleXz());
+        all[6000] ^= 0x55; // inside block 2's compressed data
+        Files.write(c, all);
+        assertRefused(4, "c.img.xz", tmp, "build", "--base", c.toString(), "--out", tmp.resolve("o.img.xz").toString());
+    }
+
+    @Test
+    void build_zipWithTwoEntries_isInvalid() throws Exception {
+        Path raw = Samples.sampleRaw(tmp);
+        Path notes = tmp.resolve("notes.txt");
+        Files.writeString(notes, "x");
+        Path zip = tmp.resolve("two.zip");
+        Oracles.check("zip", "-j", "-q", zip.toString(), raw.toString(), notes.toString());
+        Files.delete(raw);
+        Files.delete(notes);
+        assertRefused(2, "exactly one image", tmp, "build", "--base", zip.toString(), "--out",
+                tmp.resolve("o.img.xz").toString());
+    }
+
+    @Test
+    void build_notADiskImage_isInvalid() throws Exception {
+        Path f = tmp.resolve("readme.md");
+        Files.writeString(f, "# not an image\n".repeat(100));
+        assertRefused(2, "not a disk image", tmp, "build", "--base", f.toString(), "--out",
+                tmp.resolve("o.img.xz").toString());
+    }
+
+    @Test
+    void build_gptDisk_isUnsupported() throws Exception {
+        Path g = tmp.resolve("gpt.img");
+        Oracles.check("truncate", "-s", "8M", g.toString());
+        Oracles.check("sh", "-c", "printf 'label: gpt\\nstart=2048, size=4096\\n' | sfdisk --quiet \"$0\"",
+                g.toString());
+        assertRefused(3, "GPT", tmp, "build", "--base", g.toString(), "--out", tmp.resolve("o.img.xz").toString());
+    }
+
+    @Test
+    void build_overlayTooBigForBoot_isNoSpace() throws Exception {
+        Path d = tmp.resolve("big");
+        Path f = Files.createDirectories(d.resolve("boot/firmware")).resolve("huge.bin");
+        Oracles.check("truncate", "-s", "60M", f.toString());
+        Path outDir = Files.createDirectories(tmp.resolve("outdir"));
+        assertRefused(5, "huge.bin", outDir, "build", "--base", Samples.sampleXz().toString(), "--out",
+                outDir.resolve("o.img.xz").toString(), "--overlay", d.toString());
+    }
+
+    @Test
+    void build_outEqualsBase_isRefusedAndBaseUntouched() throws Exception {
+        Path raw = Samples.sampleRaw(tmp);
+        Path xz = tmp.resolve("same.img.xz");
+        Files.copy(Samples.sampleXz(), xz);
+        byte[] before = Files.readAllBytes(xz);
+        assertRefused(2, "is the base image", tmp, "build", "--base", xz.toString(), "--out", xz.toString());
+        assertArrayEquals(before, Files.readAllBytes(xz));
+        assertFalse(Files.exists(tmp.resolve("same.img.xz.sha256")));
+        assertTrue(Files.exists(raw));
+    }
+
+    @Test
+    void build_rootFilesystemPath_isRefusedUntilTheExt4Engine() throws Exception {
+        Path d = tmp.resolve("rootov");
+        Files.writeString(Files.createDirectories(d.resolve("etc/hydra")).resolve("hydra.env"), "X=1\n");
+        Path outDir = Files.createDirectories(tmp.resolve("outdir"));
+        assertRefused(3, "root filesystem editing not available yet", outDir, "build", "--base",
+                Samples.sampleXz().toString(), "--out", outDir.resolve("o.img.xz").toString(), "--overlay",
+                d.toString());
+    }
+
+    @Test
+    void build_missingRequiredOption_isUsage() {
+        Cli.Run r = Cli.run("build", "--out", tmp.resolve("o.img.xz").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.stderr().contains("--base"), r.stderr());
+    }
+
+    @Test
+    void help_listsExitCodes() {
+        Cli.Run r = Cli.run("build", "--help");
+        assertEquals(0, r.exitCode());
+        for (ExitCode c : ExitCode.values()) {
+            assertTrue(r.out().contains(c.description), c + " missing from --help:\n" + r.out());
+        }
+        assertTrue(Cli.run("--version").out().startsWith("hydrapi "));
+    }
+}
