@@ -150,7 +150,8 @@ features=^64bit,^huge_file
 [ "$style" = trixie ] && features="$features,metadata_csum_seed,orphan_file"
 rootfs=$work/rootfs.img
 truncate -s $((root_sectors * 512)) "$rootfs"
-mke2fs -q -F -t ext4 -L rootfs -O "$features" -U 0c5c8b4e-3d7e-4e55-9d55-3a0a2d61f001 \
+# -T default: 4 KiB blocks and 256-byte inodes as on a real (GB-sized) root, not the "small" profile.
+mke2fs -q -F -t ext4 -T default -L rootfs -O "$features" -U 0c5c8b4e-3d7e-4e55-9d55-3a0a2d61f001 \
   -E hash_seed=6a3b1f0e-2b45-4c1e-8f5d-0d9a7f1b2c01,root_owner=0:0 -d "$root" "$rootfs"
 # mke2fs -d copies the builder's uid/gid: set Debian's owners explicitly so the script needs no root.
 {
