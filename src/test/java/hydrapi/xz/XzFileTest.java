@@ -9,8 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import hydrapi.CorruptImageException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -111,6 +115,49 @@ class XzFileTest {
         assertEquals(1, s.size());
         assertEquals(6, s.get(0).blocks().size());
         assertMatchesXzList(xz, s);
+    }
+
+    /**
+     * A 6 GiB sparse file whose Blocks' Compressed Data are holes: enough for the structure (never decoded here),
+     * and offsets beyond 4 GiB exercise the 64-bit arithmetic. xz -lvv reads the same headers and Index.
+     */
+    @Test
+    void readStructure_severalGigabytes_offsetsBeyond4GiB() throws IOException {
+        long[] dataSizes = {5L << 30, 1L << 30, 4096 + 1};
+        long[] uncompressed = {6L << 30, 3L << 30, 1 << 20};
+        Path xz = dir.resolve("huge.xz");
+        List<XzIndex.Entry> index = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(xz,
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long pos = write(ch, 0, XzStreamFlags.encodeHeader(XzCheck.CRC64));
+            for (int i = 0; i < dataSizes.length; i++) {
+                byte[] h = XzBlockHeader.encodeLzma2(dataSizes[i], uncompressed[i], 0x16);
+                write(ch, pos, h);
+                XzIndex.Entry e = new XzIndex.Entry(h.length + dataSizes[i] + 8, uncompressed[i]);
+                index.add(e);
+                pos += e.paddedSize();
+            }
+            byte[] idx = XzIndex.encode(index);
+            pos = write(ch, pos, idx);
+            write(ch, pos, XzStreamFlags.encodeFooter(XzCheck.CRC64, idx.length));
+        }
+        assertTrue(Files.size(xz) > (6L << 30));
+
+        List<XzStreamInfo> s = XzFile.readStructure(xz);
+
+        XzBlockInfo last = s.get(0).blocks().get(2);
+        assertEquals(9L << 30, last.uncompressedOffset());
+        assertTrue(last.compressedOffset() > (6L << 30));
+        assertMatchesXzList(xz, s);
+    }
+
+    private static long write(FileChannel ch, long pos, byte[] b) throws IOException {
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        long p = pos;
+        while (bb.hasRemaining()) {
+            p += ch.write(bb, p);
+        }
+        return p;
     }
 
     @Test
