@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.function.LongConsumer;
+import org.tukaani.xz.CorruptedInputException;
 import org.tukaani.xz.MemoryLimitException;
 import org.tukaani.xz.UnsupportedOptionsException;
 import org.tukaani.xz.XZFormatException;
@@ -55,8 +56,8 @@ public final class XzDecoder {
             } catch (EOFException e) {
                 throw new CorruptImageException(name + ": truncated: the .xz data ends unexpectedly at offset "
                         + counted.count + "; fetch or write the file again");
-            } catch (XZIOException | RuntimeException e) {
-                // xz-java reports every malformed input as an XZIOException subclass (CorruptedInputException)
+            } catch (XZIOException e) {
+                // xz-java reports malformed input as an XZIOException subclass (CorruptedInputException)
                 throw new CorruptImageException(name + ": corrupt .xz data (" + describe(e)
                         + ") near compressed offset " + counted.count + "; fetch or write the file again");
             }
@@ -111,7 +112,13 @@ public final class XzDecoder {
     private static int readFully(InputStream in, byte[] buf) throws IOException {
         int filled = 0;
         while (filled < buf.length) {
-            int n = in.read(buf, filled, buf.length - filled);
+            int n;
+            try {
+                n = in.read(buf, filled, buf.length - filled);
+            } catch (RuntimeException e) {
+                // a decoder that trips over malformed input is still malformed input, not a hydrapi bug
+                throw new CorruptedInputException(e.toString());
+            }
             if (n < 0) {
                 break;
             }
