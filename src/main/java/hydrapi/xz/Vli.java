@@ -55,7 +55,7 @@ final class Vli {
             return buf[pos++] & 0xFF;
         }
 
-        /** Rejects truncated, over-long (more than 9 bytes) and non-minimal encodings, as liblzma's vli_decoder.c does. */
+        /** Rejects truncated, over-long (over 9 bytes) and non-minimal encodings, as liblzma vli_decoder.c does. */
         long vli() throws FormatError {
             long value = 0;
             for (int i = 0; i < 9; i++) {

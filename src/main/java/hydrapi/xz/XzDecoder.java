@@ -52,7 +52,8 @@ public final class XzDecoder {
                 throw new UnsupportedImageException(name + ": " + e.getMessage()
                         + " near compressed offset " + counted.count + "; recompress with plain xz -6");
             } catch (XZFormatException e) {
-                throw new CorruptImageException(name + ": not an .xz file (no xz magic at byte 0)");
+                throw new CorruptImageException(name + ": not an .xz file (no xz magic at byte 0);"
+                        + " give an .img.xz file");
             } catch (EOFException e) {
                 throw new CorruptImageException(name + ": truncated: the .xz data ends unexpectedly at offset "
                         + counted.count + "; fetch or write the file again");

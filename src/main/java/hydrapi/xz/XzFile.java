@@ -41,18 +41,18 @@ public final class XzFile {
         long size = ch.size();
         byte[] magic = read(ch, 0, (int) Math.min(6, size), name);
         if (!hasXzMagic(magic)) {
-            throw new CorruptImageException(name + ": not an .xz file (no xz magic at byte 0)");
+            throw new CorruptImageException(name + ": not an .xz file (no xz magic FD 37 7A 58 5A 00 at byte 0);"
+                    + " give an .img.xz file");
         }
         if (size % 4 != 0) {
-            throw new CorruptImageException(name + ": size " + size
-                    + " is not a multiple of 4, so the file is truncated or has trailing garbage");
+            throw corrupt(name, "size " + size + " is not a multiple of 4 (truncated, or garbage at the end)");
         }
         List<XzStreamInfo> reversed = new ArrayList<>();
         long pos = size;
         while (pos > 0) {
             pos = skipStreamPadding(ch, pos);
             if (pos == 0) {
-                throw new CorruptImageException(name + ": the file starts with zero bytes, not a Stream Header");
+                throw corrupt(name, "the file starts with zero bytes, not a Stream Header");
             }
             XzStreamInfo s = readStream(ch, pos, name);
             reversed.add(s);
