@@ -5,7 +5,7 @@ import hydrapi.io.BlockDevice;
 import java.io.IOException;
 
 /** An in-memory read-only source for the writer; optionally fails reads at or after an offset. */
-final class ByteArrayDevice implements BlockDevice {
+class ByteArrayDevice implements BlockDevice {
 
     private final byte[] data;
     private final long failAt;

@@ -147,6 +147,29 @@ class ParallelXzWriterTest {
         assertTrue(list.contains("--lzma2=dict=8MiB"), list); // property byte 0x16
     }
 
+    /** Reads may run ahead of writes by at most 2 × threads Blocks (plus the one being read): memory is bounded. */
+    @Test
+    void write_manyBlocks_boundedInFlight() throws IOException {
+        int block = 16 << 10;
+        byte[] data = XzTestFiles.imageLike(new Random(12), 40 * block, 4096);
+        List<String> events = new ArrayList<>();
+        long[] written = {0};
+        ByteArrayDevice logging = new ByteArrayDevice(data) {
+            @Override
+            public void read(long offsetBytes, byte[] buf, int off, int len) throws IOException {
+                long readBlocks = offsetBytes / block;
+                long doneBlocks = written[0] / block;
+                if (readBlocks - doneBlocks > 2 * 2) {
+                    events.add("read block " + readBlocks + " with only " + doneBlocks + " written");
+                }
+                super.read(offsetBytes, buf, off, len);
+            }
+        };
+        new ParallelXzWriter(2, block, 0).write(logging, new ByteArrayOutputStream(), done -> written[0] = done);
+        assertEquals(List.of(), events);
+        assertEquals(data.length, written[0]);
+    }
+
     @Test
     void write_emptySource_validEmptyStream() throws IOException {
         byte[] xzBytes = XzTestFiles.ourXz(new byte[0], 2, BLOCK, 6);
