@@ -236,10 +236,23 @@ class FatWriteTest {
     void writeFile_fat12RefusedByName() throws IOException {
         Path img = tmp.resolve("fat12.img");
         Oracles.check("mkfs.vfat", "--invariant", "-C", "-F", "12", img.toString(), "2048");
+        // Three files with odd and even cluster numbers exercise the 12-bit packing of the reader.
+        for (int i = 0; i < 3; i++) {
+            Path src = tmp.resolve("file-with-long-name-" + i + ".bin");
+            Files.write(src, bytes(1500 * (i + 1) + i, i));
+            Oracles.check("mcopy", "-i", img.toString(), src.toString(), "::/");
+        }
         try (FileBlockDevice dev = FileBlockDevice.openReadWrite(img)) {
             FatVolume v = FatVolume.open(dev);
             assertEquals(FatType.FAT12, v.type());
-            assertEquals(List.of(), v.list("/"));
+            assertEquals(3, v.list("/").size());
+            for (int i = 0; i < 3; i++) {
+                String p = "/file-with-long-name-" + i + ".bin";
+                assertArrayEquals(Oracles.mtype(img, 0, p), v.readFile(p));
+                assertArrayEquals(bytes(1500 * (i + 1) + i, i), v.readFile(p));
+            }
+            assertEquals(List.of(), v.check());
+            assertEquals(FatReadTest.mdirBytesFree(img), v.freeBytes());
             hydrapi.UnsupportedImageException e = assertThrows(hydrapi.UnsupportedImageException.class,
                     () -> v.writeFile("/x", new byte[1], T));
             assertTrue(e.getMessage().contains("FAT12"));
@@ -254,6 +267,71 @@ class FatWriteTest {
             for (String bad : List.of("/a*b", "/a:b", "/trailing.", "/x".repeat(1) + "y".repeat(256), "/", "/a/../b")) {
                 assertThrows(InvalidInputException.class, () -> v.writeFile(bad, new byte[1], T), bad);
             }
+        }
+    }
+
+    private static String mshowfat(Path img, String path) throws IOException {
+        return new String(Oracles.check("mshowfat", "-i", img.toString(), "::" + path), StandardCharsets.UTF_8).trim();
+    }
+
+    @Test
+    void writeFile_replaceReusesLowestFreeClusters() throws IOException {
+        Path img = FatFixtures.copy("fat32.img", tmp);
+        String config = mshowfat(img, "/config.txt");
+        try (FileBlockDevice dev = FileBlockDevice.openReadWrite(img)) {
+            FatVolume v = FatVolume.open(dev);
+            v.writeFile("/config.txt", bytes(8930, 4), T);
+            v.writeFile("/cmdline.txt", bytes(2000, 5), T);
+            v.flush();
+        }
+        assertClean(img);
+        // config.txt's freed clusters were the lowest free ones, so it gets them back in order; cmdline.txt's
+        // single freed cluster 3 is then the lowest free and starts its new, longer chain.
+        assertEquals(config, mshowfat(img, "/config.txt"));
+        String cmd = mshowfat(img, "/cmdline.txt");
+        assertTrue(cmd.matches("::/cmdline.txt <3> ?<\\d+-\\d+>|::/cmdline.txt <3 ?> ?.*"), cmd);
+        assertArrayEquals(bytes(2000, 5), Oracles.mtype(img, 0, "/cmdline.txt"));
+    }
+
+    @Test
+    void writeFile_reusesSlotsDeletedByMtools() throws IOException {
+        Path img = FatFixtures.copy("fat16.img", tmp);
+        Oracles.check("mdel", "-i", img.toString(), "::/overlays/a-long-overlay-name-number-05.dtbo",
+                "::/overlays/ov07.dtbo");
+        try (FileBlockDevice dev = FileBlockDevice.openReadWrite(img)) {
+            FatVolume v = FatVolume.open(dev);
+            assertEquals(49, v.list("/overlays").size());
+            v.writeFile("/overlays/a new long name in a hole.dtbo", bytes(777, 7), T);
+            v.writeFile("/overlays/x.dtb", bytes(10, 8), T);
+            v.flush();
+            assertEquals(List.of(), v.check());
+        }
+        assertClean(img);
+        assertArrayEquals(bytes(777, 7), Oracles.mtype(img, 0, "/overlays/a new long name in a hole.dtbo"));
+        assertArrayEquals(bytes(10, 8), Oracles.mtype(img, 0, "/overlays/x.dtb"));
+    }
+
+    @Test
+    void writeFile_fat32WithFourSectorClusters() throws IOException {
+        // pi-gen's bookworm branch formats with -s 4; FAT32 then needs over 65524 clusters, i.e. > 128 MiB.
+        Path img = tmp.resolve("s4.img");
+        Oracles.check("mkfs.vfat", "--invariant", "-C", "-F", "32", "-s", "4", "-n", "bootfs", img.toString(), "140000");
+        try (FileBlockDevice dev = FileBlockDevice.openReadWrite(img)) {
+            FatVolume v = FatVolume.open(dev);
+            assertEquals(FatType.FAT32, v.type());
+            assertEquals(2048, v.clusterBytes());
+            v.mkdirs("/overlays", T);
+            for (int i = 0; i < 60; i++) {
+                v.writeFile("/overlays/overlay-with-long-name-" + i + ".dtbo", bytes(i * 1000, i), T);
+            }
+            v.writeFile("/config.txt", bytes(5000, 1), T);
+            v.flush();
+            assertEquals(List.of(), v.check());
+            assertEquals(FatReadTest.mdirBytesFree(img), v.freeBytes());
+        }
+        assertClean(img);
+        for (int i = 0; i < 60; i += 11) {
+            assertArrayEquals(bytes(i * 1000, i), Oracles.mtype(img, 0, "/overlays/overlay-with-long-name-" + i + ".dtbo"));
         }
     }
 }
