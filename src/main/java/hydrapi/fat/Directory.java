@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * One directory's bytes in memory, either the fixed FAT12/16 root region or a cluster chain (fatgen103 §6), with
- * the short entries and the long names they carry. Changed slots go straight back to the device: directory
- * clusters are data, not FAT metadata.
+ * the short entries and the long names they carry. Changed slots stay in memory, marked dirty, until the volume's
+ * flush writes them back (as e2fsprogs marks and flushes metadata), so an unflushed volume leaves every
+ * existing directory on the device as it was.
  */
 final class Directory {
 
@@ -50,6 +51,7 @@ final class Directory {
     private String label;
     private int orphanLongNameSlots;
     private int endSlot;
+    private final java.util.BitSet dirtySlots = new java.util.BitSet();
 
     private Directory(BlockDevice device, BootSector boot, long firstCluster, List<Long> clusters, byte[] data) {
         this.device = device;
@@ -68,6 +70,15 @@ final class Directory {
             return new Directory(device, boot, 0, null, d);
         }
         return load(device, boot, fat, boot.rootCluster, "/");
+    }
+
+    /** A new directory whose first cluster holds {@code block} (with "." and ".."); all of it is dirty. */
+    static Directory fresh(BlockDevice device, BootSector boot, long cluster, byte[] block) {
+        List<Long> chain = new ArrayList<>();
+        chain.add(cluster);
+        Directory d = new Directory(device, boot, cluster, chain, block);
+        d.dirtySlots.set(0, d.slotCount());
+        return d;
     }
 
     static Directory load(BlockDevice device, BootSector boot, FatTable fat, long cluster, String path)
@@ -232,39 +243,47 @@ final class Directory {
         return run;
     }
 
-    /** Appends zeroed clusters already linked into this directory's chain by the caller, and writes them out. */
-    void grow(List<Long> newClusters) throws IOException {
+    /** Appends zeroed clusters, already linked into this directory's chain by the caller; they are dirty. */
+    void grow(List<Long> newClusters) {
         int cb = (int) boot.clusterBytes();
-        byte[] bigger = java.util.Arrays.copyOf(data, data.length + newClusters.size() * cb);
-        for (long c : newClusters) {
-            clusters.add(c);
-            device.write(boot.clusterOffsetBytes(c), new byte[cb]);
-        }
-        data = bigger;
+        int oldSlots = slotCount();
+        data = java.util.Arrays.copyOf(data, data.length + newClusters.size() * cb);
+        clusters.addAll(newClusters);
+        dirtySlots.set(oldSlots, slotCount());
         parse();
     }
 
     /**
-     * Writes slots [from, from+count) to the device and re-parses. If they were taken from the region after the
-     * end marker, the slot after them gets a fresh end marker so stale bytes beyond it stay invisible.
+     * Marks slots [from, from+count) changed and re-parses. If they were taken from the region after the end
+     * marker, the slot after them gets a fresh end marker so stale bytes beyond it stay invisible.
      */
-    void store(int from, int count) throws IOException {
+    void store(int from, int count) {
         int after = from + count;
-        int storeCount = count;
+        dirtySlots.set(from, after);
         if (after < slotCount() && after > endSlot && (data[after * DirectoryEntry.SIZE] & 0xFF) != 0) {
             java.util.Arrays.fill(data, after * DirectoryEntry.SIZE, (after + 1) * DirectoryEntry.SIZE, (byte) 0);
-            storeCount++;
-        }
-        int es = DirectoryEntry.SIZE;
-        if (clusters == null) {
-            device.write(boot.rootDirOffsetBytes() + (long) from * es, data, from * es, storeCount * es);
-        } else {
-            int perCluster = (int) (boot.clusterBytes() / es);
-            for (int s = from; s < from + storeCount; s++) {
-                long c = clusters.get(s / perCluster);
-                device.write(boot.clusterOffsetBytes(c) + (long) (s % perCluster) * es, data, s * es, es);
-            }
+            dirtySlots.set(after);
         }
         parse();
+    }
+
+    boolean dirty() {
+        return !dirtySlots.isEmpty();
+    }
+
+    /** Writes the changed slots, one device call per run of adjacent changed slots within a cluster. */
+    void writeBack() throws IOException {
+        int es = DirectoryEntry.SIZE;
+        int perCluster = clusters == null ? slotCount() : (int) (boot.clusterBytes() / es);
+        int s = dirtySlots.nextSetBit(0);
+        while (s >= 0) {
+            int end = dirtySlots.nextClearBit(s);
+            end = Math.min(end, (s / perCluster + 1) * perCluster);
+            long offset = clusters == null ? boot.rootDirOffsetBytes() + (long) s * es
+                    : boot.clusterOffsetBytes(clusters.get(s / perCluster)) + (long) (s % perCluster) * es;
+            device.write(offset, data, s * es, (end - s) * es);
+            s = dirtySlots.nextSetBit(end);
+        }
+        dirtySlots.clear();
     }
 }

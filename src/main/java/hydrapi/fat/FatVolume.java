@@ -11,13 +11,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * A FAT12/16/32 filesystem on a partition: read everything, write files and directories on FAT16/32.
  *
- * <p>Rules this class keeps: the FAT and FSInfo live in memory and reach the device only in {@link #flush()}
- * (file and directory clusters are written at once); every write checks space, names and parents before it
+ * <p>Rules this class keeps: the FAT, FSInfo and directory entries live in memory and reach the device only in
+ * {@link #flush()} (file data clusters are written at once, into clusters the on-disk FAT still calls free); every write checks space, names and parents before it
  * changes anything; clusters are allocated lowest free first, so the same calls on the same image give the same
  * bytes, and FSInfo's next-free hint is written as the lowest free cluster.
  */
@@ -33,13 +34,15 @@ public final class FatVolume {
     private final FsInfo fsInfo;
     private final String label;
     private boolean modified;
+    /** Directories read so far, by first cluster (0 = fixed root); changed ones are written back by flush. */
+    private final TreeMap<Long, Directory> directories = new TreeMap<>();
 
     private FatVolume(BlockDevice device, BootSector boot, FatTable fat, FsInfo fsInfo) throws IOException {
         this.device = device;
         this.boot = boot;
         this.fat = fat;
         this.fsInfo = fsInfo;
-        String rootLabel = Directory.root(device, boot, fat).label();
+        String rootLabel = rootDirectory().label();
         String l = rootLabel != null ? rootLabel : boot.bpbLabel;
         this.label = l.equals("NO NAME") ? "" : l;
     }
@@ -81,7 +84,7 @@ public final class FatVolume {
         if (names.isEmpty()) {
             return Optional.of(new FatEntry("/", "", true, 0, FAT_EPOCH));
         }
-        Directory dir = Directory.root(device, boot, fat);
+        Directory dir = rootDirectory();
         String walked = "";
         for (int i = 0; i < names.size(); i++) {
             Optional<Directory.Record> r = find(dir, names.get(i));
@@ -180,7 +183,7 @@ public final class FatVolume {
     public void mkdirs(String path, Instant mtime) throws IOException {
         requireWritable(path);
         List<String> names = FatPath.split(path);
-        Directory dir = Directory.root(device, boot, fat);
+        Directory dir = rootDirectory();
         String walked = "";
         int i = 0;
         for (; i < names.size(); i++) {
@@ -217,16 +220,16 @@ public final class FatVolume {
             long parentCluster = dir.fixedRoot() || dir.firstCluster() == boot.rootCluster ? 0 : dir.firstCluster();
             DirectoryEntry.encode(block, 0, dotName("."), DirectoryEntry.ATTR_DIRECTORY, 0, mtime, cluster, 0);
             DirectoryEntry.encode(block, 32, dotName(".."), DirectoryEntry.ATTR_DIRECTORY, 0, mtime, parentCluster, 0);
-            device.write(boot.clusterOffsetBytes(cluster), block);
             link(dir, e, growthClusters(dir, e.slots(), path), DirectoryEntry.ATTR_DIRECTORY, cluster, 0, mtime);
             walked += "/" + e.name();
-            dir = Directory.load(device, boot, fat, cluster, walked);
+            dir = Directory.fresh(device, boot, cluster, block);
+            directories.put(cluster, dir);
         }
     }
 
     public List<String> check() throws IOException {
         List<String> problems = new ArrayList<>();
-        if (!fat.dirtySectors().isEmpty()) {
+        if (!fat.dirtySectors().isEmpty() || directories.values().stream().anyMatch(Directory::dirty)) {
             problems.add("boot partition: changes not flushed; call flush() before check()");
         }
         problems.addAll(new FatChecker(device, boot).run());
@@ -234,6 +237,9 @@ public final class FatVolume {
     }
 
     public void flush() throws IOException {
+        for (Directory d : directories.values()) {
+            d.writeBack();
+        }
         int bps = boot.bytesPerSector;
         byte[] bytes = fat.bytes();
         for (int s = fat.dirtySectors().nextSetBit(0); s >= 0; s = fat.dirtySectors().nextSetBit(s + 1)) {
@@ -321,7 +327,7 @@ public final class FatVolume {
     }
 
     private Directory directory(List<String> names, String path) throws IOException {
-        Directory dir = Directory.root(device, boot, fat);
+        Directory dir = rootDirectory();
         String walked = "";
         for (String n : names) {
             walked += "/" + n;
@@ -335,12 +341,27 @@ public final class FatVolume {
         return dir;
     }
 
+    private Directory rootDirectory() throws IOException {
+        long key = boot.type == FatType.FAT32 ? boot.rootCluster : 0;
+        Directory d = directories.get(key);
+        if (d == null) {
+            d = Directory.root(device, boot, fat);
+            directories.put(key, d);
+        }
+        return d;
+    }
+
     private Directory subdirectory(Directory.Record r, String path) throws IOException {
         if (r.cluster() == 0) {
             // Linux and mtools store ".." of a root child as cluster 0; a real subdirectory never has it.
             throw new CorruptImageException("boot partition: directory " + path + " points at cluster 0; run fsck.fat");
         }
-        return Directory.load(device, boot, fat, r.cluster(), path);
+        Directory d = directories.get(r.cluster());
+        if (d == null) {
+            d = Directory.load(device, boot, fat, r.cluster(), path);
+            directories.put(r.cluster(), d);
+        }
+        return d;
     }
 
     static Optional<Directory.Record> find(Directory dir, String name) {

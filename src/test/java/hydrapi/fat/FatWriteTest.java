@@ -334,4 +334,25 @@ class FatWriteTest {
             assertArrayEquals(bytes(i * 1000, i), Oracles.mtype(img, 0, "/overlays/overlay-with-long-name-" + i + ".dtbo"));
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fat32.img", "fat16.img"})
+    void writeFile_metadataReachesDeviceOnlyOnFlush(String fixture) throws IOException {
+        Path img = FatFixtures.copy(fixture, tmp);
+        String rootBefore = Oracles.mdir(img, 0, "/");
+        try (FileBlockDevice dev = FileBlockDevice.openReadWrite(img)) {
+            FatVolume v = FatVolume.open(dev);
+            v.mkdirs("/new dir/sub", T);
+            v.writeFile("/new dir/sub/file.txt", bytes(5000, 1), T);
+            v.writeFile("/a new file.bin", bytes(70_000, 2), T);
+            assertTrue(v.check().get(0).contains("not flushed"), v.check().toString());
+            // Only clusters the on-disk FAT calls free were written: the old filesystem is intact and clean.
+            assertClean(img);
+            assertEquals(rootBefore, Oracles.mdir(img, 0, "/"));
+            v.flush();
+        }
+        assertClean(img);
+        assertArrayEquals(bytes(5000, 1), Oracles.mtype(img, 0, "/new dir/sub/file.txt"));
+        assertArrayEquals(bytes(70_000, 2), Oracles.mtype(img, 0, "/a new file.bin"));
+    }
 }
