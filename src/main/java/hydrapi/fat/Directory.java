@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One directory's bytes in memory, either the fixed FAT12/16 root region or a cluster chain (fatgen103 §6), with
@@ -285,5 +286,19 @@ final class Directory {
             s = dirtySlots.nextSetBit(end);
         }
         dirtySlots.clear();
+    }
+
+    /** The entry named {@code name}, matched case-insensitively against long names and short names. */
+    Optional<Record> find(String name) {
+        String upper = ShortName.upper(name);
+        for (Record r : records) {
+            if (r.isDotEntry()) {
+                continue;
+            }
+            if ((r.longName() != null && r.longName().equalsIgnoreCase(name)) || r.shortName().equals(upper)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
     }
 }

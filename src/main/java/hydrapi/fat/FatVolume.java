@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * A FAT12/16/32 filesystem on a partition: read everything, write files and directories on FAT16/32.
@@ -87,7 +86,7 @@ public final class FatVolume {
         Directory dir = rootDirectory();
         String walked = "";
         for (int i = 0; i < names.size(); i++) {
-            Optional<Directory.Record> r = find(dir, names.get(i));
+            Optional<Directory.Record> r = dir.find(names.get(i));
             if (r.isEmpty()) {
                 return Optional.empty();
             }
@@ -120,7 +119,7 @@ public final class FatVolume {
             throw new InvalidInputException("FAT path " + path + " is a directory, not a file");
         }
         Directory dir = directory(names.subList(0, names.size() - 1), path);
-        Directory.Record r = find(dir, names.get(names.size() - 1)).orElseThrow(() -> new InvalidInputException(
+        Directory.Record r = dir.find(names.get(names.size() - 1)).orElseThrow(() -> new InvalidInputException(
                 "FAT path " + path + " does not exist in the boot partition; check the name"));
         if (r.isDirectory()) {
             throw new InvalidInputException("FAT path " + path + " is a directory, not a file");
@@ -149,7 +148,7 @@ public final class FatVolume {
         String name = names.get(names.size() - 1);
         ShortName.validateLongName(name, path);
         Directory dir = directory(names.subList(0, names.size() - 1), path);
-        Optional<Directory.Record> existing = find(dir, name);
+        Optional<Directory.Record> existing = dir.find(name);
         if (existing.isPresent() && existing.get().isDirectory()) {
             throw new InvalidInputException("FAT path " + path + " is a directory; cannot write a file over it");
         }
@@ -187,7 +186,7 @@ public final class FatVolume {
         String walked = "";
         int i = 0;
         for (; i < names.size(); i++) {
-            Optional<Directory.Record> r = find(dir, names.get(i));
+            Optional<Directory.Record> r = dir.find(names.get(i));
             if (r.isEmpty()) {
                 break;
             }
@@ -331,7 +330,7 @@ public final class FatVolume {
         String walked = "";
         for (String n : names) {
             walked += "/" + n;
-            Directory.Record r = find(dir, n).orElseThrow(() -> new InvalidInputException("FAT path " + path
+            Directory.Record r = dir.find(n).orElseThrow(() -> new InvalidInputException("FAT path " + path
                     + ": directory does not exist in the boot partition; create it first"));
             if (!r.isDirectory()) {
                 throw new InvalidInputException("FAT path " + path + ": " + n + " is a file, not a directory");
@@ -362,48 +361,5 @@ public final class FatVolume {
             directories.put(r.cluster(), d);
         }
         return d;
-    }
-
-    static Optional<Directory.Record> find(Directory dir, String name) {
-        String upper = ShortName.upper(name);
-        for (Directory.Record r : dir.records()) {
-            if (r.isDotEntry()) {
-                continue;
-            }
-            if ((r.longName() != null && r.longName().equalsIgnoreCase(name)) || r.shortName().equals(upper)) {
-                return Optional.of(r);
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** The planned entries for a new name: the exact 8.3 form, or a long name plus a generated short name. */
-    private record NewEntry(String name, ShortName exact, String longName) {
-
-        static NewEntry plan(Directory dir, String name) throws ImageFullException {
-            NewEntry e = planInEmpty(name);
-            e.shortName(dir);
-            return e;
-        }
-
-        static NewEntry planInEmpty(String name) {
-            ShortName exact = ShortName.exact(name);
-            return new NewEntry(name, exact, exact == null ? name : null);
-        }
-
-        int slots() {
-            return 1 + (longName == null ? 0 : LongNameEntry.entriesFor(longName));
-        }
-
-        ShortName shortName(Directory dir) throws ImageFullException {
-            if (exact != null) {
-                return exact;
-            }
-            TreeSet<String> taken = new TreeSet<>();
-            for (Directory.Record r : dir.records()) {
-                taken.add(r.shortName());
-            }
-            return ShortName.generate(longName, taken);
-        }
     }
 }

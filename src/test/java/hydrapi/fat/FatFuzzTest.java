@@ -29,6 +29,7 @@ class FatFuzzTest {
             {boot.fatOffsetBytes(0), boot.fatOffsetBytes(0) + 4096},
             {boot.type == FatType.FAT32 ? boot.clusterOffsetBytes(boot.rootCluster) : boot.rootDirOffsetBytes(), 0},
             {boot.clusterOffsetBytes(overlays), 0},
+            {512, 1024},
         };
         regions[2][1] = regions[2][0] + 512;
         regions[3][1] = regions[3][0] + boot.clusterBytes();

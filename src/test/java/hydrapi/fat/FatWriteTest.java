@@ -355,4 +355,25 @@ class FatWriteTest {
         assertArrayEquals(bytes(5000, 1), Oracles.mtype(img, 0, "/new dir/sub/file.txt"));
         assertArrayEquals(bytes(70_000, 2), Oracles.mtype(img, 0, "/a new file.bin"));
     }
+
+    @Test
+    void writeFile_fat32With4096ByteSectors() throws IOException {
+        Path img = tmp.resolve("4k.img");
+        Oracles.check("mkfs.vfat", "--invariant", "-C", "-S", "4096", "-F", "32", "-n", "bootfs", img.toString(), "300000");
+        try (FileBlockDevice dev = FileBlockDevice.openReadWrite(img)) {
+            FatVolume v = FatVolume.open(dev);
+            assertEquals(4096, v.clusterBytes());
+            v.mkdirs("/overlays", T);
+            for (int i = 0; i < 150; i++) {
+                v.writeFile("/overlays/overlay number " + i + ".dtbo", bytes(i * 100, i), T);
+            }
+            v.flush();
+            assertEquals(List.of(), v.check());
+            assertEquals(FatReadTest.mdirBytesFree(img), v.freeBytes());
+        }
+        assertClean(img);
+        for (int i = 0; i < 150; i += 37) {
+            assertArrayEquals(bytes(i * 100, i), Oracles.mtype(img, 0, "/overlays/overlay number " + i + ".dtbo"));
+        }
+    }
 }
