@@ -16,10 +16,16 @@ import java.util.TreeMap;
 /**
  * A FAT12/16/32 filesystem on a partition: read everything, write files and directories on FAT16/32.
  *
- * <p>Rules this class keeps: the FAT, FSInfo and directory entries live in memory and reach the device only in
- * {@link #flush()} (file data clusters are written at once, into clusters the on-disk FAT still calls free); every write checks space, names and parents before it
- * changes anything; clusters are allocated lowest free first, so the same calls on the same image give the same
- * bytes, and FSInfo's next-free hint is written as the lowest free cluster.
+ * <p>Rules this class keeps:
+ * <ul>
+ *   <li>the FAT, FSInfo and directory entries live in memory and reach the device only in {@link #flush()}; file
+ *       data is written at once, into clusters the on-disk FAT still calls free (or the replaced file's own);</li>
+ *   <li>every write checks names, parents and space before it changes anything;</li>
+ *   <li>clusters are allocated lowest free first (a replaced file's freed clusters included), so the same calls on
+ *       the same image give the same bytes; FSInfo's next-free hint is written as the lowest free cluster;</li>
+ *   <li>new names that are 8.3 in one case per part get no long-name entries, only the NT lowercase flags
+ *       (DIR_NTRes 0x08/0x10), as Linux vfat and mtools write them.</li>
+ * </ul>
  */
 public final class FatVolume {
 
@@ -46,6 +52,10 @@ public final class FatVolume {
         this.label = l.equals("NO NAME") ? "" : l;
     }
 
+    /**
+     * Reads the boot sector, the first FAT and FSInfo. Not a FAT boot sector or an inconsistent BPB is a
+     * CorruptImageException; exFAT, odd sector sizes or disabled FAT mirroring an UnsupportedImageException.
+     */
     public static FatVolume open(BlockDevice partition) throws IOException {
         if (partition.sizeBytes() < 512) {
             throw new CorruptImageException("boot partition: " + partition.sizeBytes()
@@ -66,6 +76,7 @@ public final class FatVolume {
         return boot.type;
     }
 
+    /** The root directory's volume-label entry, else the BPB label; "NO NAME" reads as empty. */
     public String label() {
         return label;
     }
@@ -74,10 +85,12 @@ public final class FatVolume {
         return boot.clusterBytes();
     }
 
+    /** Free clusters counted in the in-memory FAT (never FSInfo's advisory count), in bytes. */
     public long freeBytes() {
         return fat.freeCount() * boot.clusterBytes();
     }
 
+    /** The entry at an absolute path, matched case-insensitively; empty if it or a parent is missing. */
     public Optional<FatEntry> stat(String path) throws IOException {
         List<String> names = FatPath.split(path);
         if (names.isEmpty()) {
@@ -102,6 +115,7 @@ public final class FatVolume {
         throw new IllegalStateException("unreachable");
     }
 
+    /** A directory's entries in on-disk order, without ".", ".." and the volume label. */
     public List<FatEntry> list(String dirPath) throws IOException {
         Directory dir = directory(FatPath.split(dirPath), dirPath);
         List<FatEntry> out = new ArrayList<>();
@@ -139,6 +153,11 @@ public final class FatVolume {
         return out;
     }
 
+    /**
+     * Creates or replaces a file. A replaced file keeps its directory entry (8.3 name, long name, creation time);
+     * its clusters are freed first, so they are reused. The parent must exist (InvalidInputException); space is
+     * checked before anything changes (ImageFullException). FAT12 volumes are refused for writing.
+     */
     public void writeFile(String path, byte[] content, Instant mtime) throws IOException {
         requireWritable(path);
         List<String> names = FatPath.split(path);
@@ -179,6 +198,7 @@ public final class FatVolume {
         link(dir, entry, growth, DirectoryEntry.ATTR_ARCHIVE, chain.isEmpty() ? 0 : chain.get(0), content.length, mtime);
     }
 
+    /** {@code mkdir -p}: creates the missing directories, each with one zeroed cluster holding "." and "..". */
     public void mkdirs(String path, Instant mtime) throws IOException {
         requireWritable(path);
         List<String> names = FatPath.split(path);
@@ -226,6 +246,10 @@ public final class FatVolume {
         }
     }
 
+    /**
+     * Checks the volume as it is on the device (flush first): FAT copies, chains, directory entries and FSInfo.
+     * Returns one line per problem, empty if clean.
+     */
     public List<String> check() throws IOException {
         List<String> problems = new ArrayList<>();
         if (!fat.dirtySectors().isEmpty() || directories.values().stream().anyMatch(Directory::dirty)) {
@@ -235,6 +259,7 @@ public final class FatVolume {
         return problems;
     }
 
+    /** Writes changed directory slots, the changed FAT sectors to every FAT copy, and FSInfo. */
     public void flush() throws IOException {
         for (Directory d : directories.values()) {
             d.writeBack();
