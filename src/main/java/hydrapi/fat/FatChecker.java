@@ -45,12 +45,16 @@ final class FatChecker {
         }
         owner = new String[(int) fat.maxCluster() + 1];
         walkTree();
+        long lost = 0;
+        long firstLost = 0;
         for (long c = 2; c <= fat.maxCluster(); c++) {
             long v = fat.get(c);
             if (v != 0 && !fat.isBad(v) && owner[(int) c] == null) {
-                problem("cluster " + c + " is allocated but belongs to no file or directory (lost)");
-                break;
+                firstLost = lost++ == 0 ? c : firstLost;
             }
+        }
+        if (lost > 0) {
+            problem(lost + " clusters are allocated but belong to no file or directory (lost), first " + firstLost);
         }
         if (boot.fsInfoSector > 0) {
             checkFsInfo();

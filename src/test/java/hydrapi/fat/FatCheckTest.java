@@ -29,6 +29,8 @@ class FatCheckTest {
         "lostCluster, lost",
         "chainIntoFree, free cluster",
         "duplicateShortName, duplicate short name",
+        "loop, (loop)",
+        "outOfRange, outside 2..",
     })
     void check_reportsWhatFsckFatReports(String corruption, String expected) throws IOException {
         Path img = FatFixtures.copy("fat16.img", tmp);
@@ -52,6 +54,8 @@ class FatCheckTest {
                 }
                 case "lostCluster" -> writeFatEntry(dev, boot, 6000, 0xFFFF);
                 case "chainIntoFree" -> writeFatEntry(dev, boot, configCluster, 7000);
+                case "loop" -> writeFatEntry(dev, boot, configCluster + 2, configCluster);
+                case "outOfRange" -> writeFatEntry(dev, boot, configCluster + 2, 0xFFF0);
                 case "duplicateShortName" -> {
                     System.arraycopy(dir, config, dir, cmdline, 11);
                     dev.write(root, dir);
