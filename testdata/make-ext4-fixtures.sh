@@ -43,6 +43,9 @@ ln -s ../usr/lib/os-release "$tree/etc/os-release"
 ln -s /usr/share/zoneinfo/Etc/UTC "$tree/etc/localtime"
 ln -s /very/long/target/path/that/does/not/exist/but/is/longer/than/sixty/bytes/for/a/slow/symlink \
     "$tree/etc/slowlink"
+# A symlink loop, for the 40-hop limit.
+ln -s loop-b "$tree/etc/loop-a"
+ln -s loop-a "$tree/etc/loop-b"
 # A directory with a few hundred entries, so that e2fsck -D indexes it (htree), including non-ASCII names.
 for i in $(seq -w 1 400); do
     printf 'entry %s\n' "$i" > "$tree/etc/many/entry-$i.conf"
