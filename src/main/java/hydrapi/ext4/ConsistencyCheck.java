@@ -272,6 +272,10 @@ final class ConsistencyCheck {
     }
 
     private void markBlocks(long ino, long start, long count) {
+        if (start <= sb.firstDataBlock() || start > sb.blocksCount() - count) {
+            problem("inode " + ino + " claims blocks " + start + "+" + count + " outside the filesystem");
+            return;
+        }
         for (long b = start; b < start + count; b++) {
             if (usedBlocks.get((int) b)) {
                 problem("block " + b + " of inode " + ino + " is also used by other metadata or another inode");
