@@ -171,6 +171,72 @@ public final class Ext4Writer {
         note(mtime);
     }
 
+    /**
+     * Creates a symbolic link, or replaces the target of an existing one. Targets under 60 bytes are fast links
+     * (in i_block, no EXTENTS_FL, i_blocks 0); longer ones get one extent-mapped block (lib/ext2fs/symlink.c).
+     */
+    public void symlink(String path, String target, int uid, int gid, Instant now) throws IOException {
+        byte[] t = target.getBytes(StandardCharsets.UTF_8);
+        int bs = vol.superblock().blockSize();
+        if (t.length == 0 || t.length >= bs || target.indexOf('\0') >= 0) {
+            throw new InvalidInputException("ext4: symlink target for " + path + " must be 1 to " + (bs - 1)
+                    + " bytes without NUL");
+        }
+        atomically(() -> {
+            List<String> cs = components(path);
+            if (cs.isEmpty()) {
+                throw new InvalidInputException("ext4: cannot make / a symlink");
+            }
+            String parentPath = "/" + String.join("/", cs.subList(0, cs.size() - 1));
+            Ext4Volume.Resolved parent = vol.resolve(parentPath, true).orElseThrow(() -> new InvalidInputException(
+                    "ext4: " + parentPath + ": no such directory in the image; create it first"));
+            if (!parent.inode().isDirectory()) {
+                throw new InvalidInputException("ext4: " + parentPath + " is not a directory");
+            }
+            byte[] name = name(cs.get(cs.size() - 1));
+            DirEntry existing = Directory.read(vol, parent.inode()).lookup(name);
+            Inode ino;
+            if (existing != null) {
+                Inode old = vol.inode(existing.inodeNo());
+                if (!old.isSymlink() || old.linksCount() != 1 || (old.flags() & REFUSED_FLAGS) != 0) {
+                    throw new UnsupportedImageException("ext4: " + path + " exists and is not a single-link"
+                            + " symlink; replacing it is not supported");
+                }
+                if (old.hasFlag(Inode.EXTENTS_FL)) {
+                    ExtentTree tree = vol.extentTree(old);
+                    for (Extent e : tree.extents()) {
+                        alloc.freeBlocks(e.physicalBlock(), e.length());
+                    }
+                    for (long b : tree.treeBlocks()) {
+                        alloc.freeBlocks(b, 1);
+                    }
+                }
+                ino = new Inode(old.inodeNo(), old.bytes());
+                fill(ino, Inode.S_IFLNK | 0777, uid, gid, now, 1, false);
+            } else {
+                int group = (int) ((parent.inode().inodeNo() - 1) / vol.superblock().inodesPerGroup());
+                ino = new Inode(alloc.allocInode(group, false), new byte[vol.superblock().inodeSize()]);
+                fill(ino, Inode.S_IFLNK | 0777, uid, gid, now, 1, true);
+            }
+            byte[] b = ino.bytes();
+            if (t.length < Inode.I_BLOCK_BYTES) {
+                java.util.Arrays.fill(b, Inode.I_BLOCK, Inode.I_BLOCK + Inode.I_BLOCK_BYTES, (byte) 0);
+                System.arraycopy(t, 0, b, Inode.I_BLOCK, t.length);
+                LittleEndian.put32(b, Inode.I_FLAGS, ino.flags() & ~Inode.EXTENTS_FL);
+                LittleEndian.put32(b, Inode.I_BLOCKS_LO, (ino.fileAclBlock() != 0 ? 1 : 0) * (bs / 512));
+                setSize(ino, t.length);
+                writeInode(ino);
+            } else {
+                writeContent(ino, t, goalFor(parent.inode().inodeNo()));
+            }
+            if (existing == null) {
+                dirs.link(parent.inode().inodeNo(), name, ino.inodeNo(), DirEntry.FT_SYMLINK);
+                touchDirectory(parent.inode().inodeNo(), now, 0);
+            }
+        });
+        note(now);
+    }
+
     /** Writes bitmaps, descriptors and the superblock (free counts, s_wtime, checksum) to the device. */
     public void flush() throws IOException {
         alloc.flush(lastTimeSeconds);

@@ -62,6 +62,7 @@ class Ext4WriterTest {
         System.out.println("Ext4WriterTest " + style + " seed " + seed);
         Random rnd = new Random(seed);
         Path img = Ext4Fixtures.copy(style, tmp);
+        int leavesBefore = dxCount(img, "/etc/many");
         Map<String, byte[]> files = new LinkedHashMap<>();
         OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(img));
         Ext4Writer w = Ext4Writer.open(ov);
@@ -85,6 +86,13 @@ class Ext4WriterTest {
         for (Map.Entry<String, byte[]> e : files.entrySet()) {
             w.writeFile(e.getKey(), e.getValue(), 0640, 1000, 42, T);
         }
+        String fast = "/lib/systemd/system/hydra.service";
+        String slow = "/very/long/target/" + "segment/".repeat(12) + "end";
+        w.mkdirs("/etc/systemd/system/multi-user.target.wants", 0755, 0, 0, T);
+        w.symlink("/etc/systemd/system/multi-user.target.wants/hydra.service", fast, 0, 0, T);
+        w.symlink("/opt/hydra/slow", slow, 1000, 1000, T);
+        w.symlink("/etc/localtime", "/usr/share/zoneinfo/Europe/Berlin", 0, 0, T);
+        w.symlink("/etc/slowlink", "short", 0, 0, T);
         w.flush();
         // A fresh reader over the staged bytes (not closed: closing it would close the overlay).
         assertEquals(List.of(), Ext4Volume.open(ov).check(), "our own check");
@@ -94,6 +102,13 @@ class Ext4WriterTest {
         for (Map.Entry<String, byte[]> e : files.entrySet()) {
             assertArrayEquals(e.getValue(), Oracles.debugfsCat(img, 0, e.getKey()), e.getKey());
         }
+        assertTrue(dxCount(img, "/etc/many") > leavesBefore, "leaf splits happened (debugfs htree)");
+        assertTrue(Oracles.debugfsStat(img, 0, "/etc/systemd/system/multi-user.target.wants/hydra.service")
+                .contains("Fast link dest: \"" + fast + "\""));
+        assertTrue(Oracles.debugfsStat(img, 0, "/etc/localtime")
+                .contains("Fast link dest: \"/usr/share/zoneinfo/Europe/Berlin\""));
+        assertTrue(Oracles.debugfsStat(img, 0, "/etc/slowlink").contains("Fast link dest: \"short\""));
+        assertArrayEquals(slow.getBytes(StandardCharsets.UTF_8), Oracles.debugfsCat(img, 0, "/opt/hydra/slow"));
         String stat = Oracles.debugfsStat(img, 0, "/opt/hydra/big.bin");
         assertEquals(1000, statField(stat, "User:\\s+(\\d+)"));
         assertEquals(42, statField(stat, "Group:\\s+(\\d+)"));
@@ -102,6 +117,12 @@ class Ext4WriterTest {
         String dir = Oracles.debugfsStat(img, 0, "/etc/many/newdir/deeper");
         assertEquals(0700, statField(dir, "Mode:\\s+(\\d+)"));
         assertEquals(2, statField(dir, "Links: (\\d+)"));
+    }
+
+    /** The dx_root's entry count as debugfs reports it. */
+    private static int dxCount(Path img, String dir) throws IOException {
+        String out = new String(Oracles.check("debugfs", "-R", "htree " + dir, img.toString()), StandardCharsets.UTF_8);
+        return statField(out, "Number of entries \\(count\\): (\\d+)");
     }
 
     @Test
@@ -121,6 +142,33 @@ class Ext4WriterTest {
         assertEquals(List.of(), w.volume().check());
         writeBack(ov, img);
         Oracles.assertE2fsckClean(img, 0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bookworm", "1k"})
+    void writeFile_fragmentedFreeSpaceGivesDepthOneTree(String style, @TempDir Path tmp) throws IOException {
+        Path img = Ext4Fixtures.copy(style, tmp);
+        OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(img));
+        Ext4Writer w = Ext4Writer.open(ov);
+        int bs = w.volume().superblock().blockSize();
+        w.mkdirs("/frag", 0755, 0, 0, T);
+        for (int i = 0; i < 24; i++) {
+            w.writeFile("/frag/f" + i, new byte[bs], 0644, 0, 0, T);
+        }
+        for (int i = 0; i < 24; i += 2) {
+            w.writeFile("/frag/f" + i, new byte[0], 0644, 0, 0, T);
+        }
+        byte[] data = new byte[40 * bs];
+        new Random(7).nextBytes(data);
+        w.writeFile("/frag/big", data, 0644, 0, 0, T);
+        w.flush();
+        assertEquals(List.of(), Ext4Volume.open(ov).check());
+        writeBack(ov, img);
+        Oracles.assertE2fsckClean(img, 0);
+        Oracles.assertE2fsckFixesNothing(img, 0, Files.size(img));
+        assertArrayEquals(data, Oracles.debugfsCat(img, 0, "/frag/big"));
+        String ex = new String(Oracles.check("debugfs", "-R", "ex /frag/big", img.toString()), StandardCharsets.UTF_8);
+        assertTrue(ex.contains(" 1/ 1 "), "depth-1 tree expected:\n" + ex);
     }
 
     @Test
