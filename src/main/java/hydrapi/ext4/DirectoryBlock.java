@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.ext4;
+
+import hydrapi.CorruptImageException;
+import hydrapi.io.Crc32c;
+import hydrapi.io.LittleEndian;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A linear directory leaf block: a rec_len chain of entries ending exactly at the block end, or, with
+ * metadata_csum, at the 12-byte dirent tail {inode 0, rec_len 12, name_len 0, file_type 0xDE, crc32c}. Layout and
+ * checksum: e2fsprogs dirblock.c, csum.c ext2fs_dirent_csum (shared docs ext4-and-fat.md §10.1).
+ */
+public final class DirectoryBlock {
+
+    public static final int TAIL_BYTES = 12;
+    static final int TAIL_FILE_TYPE = 0xDE;
+
+    private final byte[] block;
+    private final List<DirEntry> entries;
+
+    private DirectoryBlock(byte[] block, List<DirEntry> entries) {
+        this.block = block;
+        this.entries = Collections.unmodifiableList(entries);
+    }
+
+    /** Every entry of the chain, unused ones (inode 0) included. */
+    public List<DirEntry> entries() {
+        return entries;
+    }
+
+    public byte[] bytes() {
+        return block;
+    }
+
+    /**
+     * Parses and validates a leaf. {@code where} names the block in messages; {@code inodesCount} bounds inode
+     * numbers.
+     */
+    public static DirectoryBlock parse(byte[] block, boolean metadataCsum, long inodesCount, String where)
+            throws CorruptImageException {
+        int bs = block.length;
+        int end = bs;
+        if (metadataCsum) {
+            if (!hasTail(block)) {
+                throw new CorruptImageException(where + ": directory block has no checksum tail; run e2fsck");
+            }
+            end = bs - TAIL_BYTES;
+        }
+        List<DirEntry> list = new ArrayList<>();
+        int off = 0;
+        while (off < end) {
+            if (end - off < DirEntry.HEADER_BYTES) {
+                throw new CorruptImageException(where + ": directory entry at byte " + off + " overruns the block;"
+                        + " run e2fsck");
+            }
+            long ino = LittleEndian.u32(block, off);
+            int recLen = recLen(block, off, bs);
+            int nameLen = LittleEndian.u8(block, off + 6);
+            int type = LittleEndian.u8(block, off + 7);
+            if (recLen < DirEntry.HEADER_BYTES || recLen % 4 != 0 || off + recLen > end
+                    || (ino != 0 && DirEntry.minRecLen(nameLen) > recLen)) {
+                throw new CorruptImageException(where + ": directory entry at byte " + off + " has rec_len " + recLen
+                        + " (name_len " + nameLen + "); run e2fsck");
+            }
+            if (ino > inodesCount) {
+                throw new CorruptImageException(where + ": directory entry at byte " + off + " names inode " + ino
+                        + " beyond s_inodes_count; run e2fsck");
+            }
+            byte[] name = new byte[ino == 0 ? Math.min(nameLen, recLen - DirEntry.HEADER_BYTES) : nameLen];
+            System.arraycopy(block, off + DirEntry.HEADER_BYTES, name, 0, name.length);
+            if (ino != 0) {
+                if (nameLen == 0) {
+                    throw new CorruptImageException(where + ": directory entry at byte " + off
+                            + " has an empty name; run e2fsck");
+                }
+                for (byte c : name) {
+                    if (c == 0 || c == '/') {
+                        throw new CorruptImageException(where + ": directory entry at byte " + off
+                                + " has '/' or NUL in its name; run e2fsck");
+                    }
+                }
+            }
+            list.add(new DirEntry(ino, recLen, type, name, off));
+            off += recLen;
+        }
+        return new DirectoryBlock(block, list);
+    }
+
+    /** rec_len from disk; 64 KiB blocks store 65536 as 0 or 65535 (kernel ext4_rec_len_from_disk). */
+    static int recLen(byte[] block, int off, int blockSize) {
+        int len = LittleEndian.u16(block, off + 4);
+        if (blockSize < 65536) {
+            return len;
+        }
+        if (len == 65535 || len == 0) {
+            return 65536;
+        }
+        return (len & 65532) | ((len & 3) << 16);
+    }
+
+    public static boolean hasTail(byte[] block) {
+        int t = block.length - TAIL_BYTES;
+        return LittleEndian.u32(block, t) == 0 && LittleEndian.u16(block, t + 4) == TAIL_BYTES
+                && LittleEndian.u8(block, t + 6) == 0 && LittleEndian.u8(block, t + 7) == TAIL_FILE_TYPE;
+    }
+
+    /** crc32c_raw(iseed(dir), block[0 .. bs − 12)). */
+    public static int checksum(int inodeSeed, byte[] block) {
+        return Crc32c.update(inodeSeed, block, 0, block.length - TAIL_BYTES);
+    }
+
+    public static int storedChecksum(byte[] block) {
+        return LittleEndian.s32(block, block.length - 4);
+    }
+
+    public static void verifyChecksum(int inodeSeed, byte[] block, String where) throws CorruptImageException {
+        int computed = checksum(inodeSeed, block);
+        if (computed != storedChecksum(block)) {
+            throw new CorruptImageException(String.format("%s: directory block checksum 0x%08x != computed 0x%08x;"
+                    + " run e2fsck", where, storedChecksum(block), computed));
+        }
+    }
+}

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.ext4;
+
+import hydrapi.CorruptImageException;
+import hydrapi.UnsupportedImageException;
+import hydrapi.io.LittleEndian;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Adds one entry to a directory: into a linear leaf with room, else a new block appended (linear directories), or
+ * through the htree to its leaf, splitting the leaf when full (e2fsprogs link.c, kernel namei.c add_dirent_to_buf;
+ * shared docs ext4-and-fat.md §10). Refused: a full htree index block (no index split or tree growth in v1).
+ */
+final class DirectoryWriter {
+
+    private final Ext4Writer w;
+    private final Ext4Volume vol;
+    private final int bs;
+    private final boolean csum;
+
+    DirectoryWriter(Ext4Writer writer) {
+        this.w = writer;
+        this.vol = writer.volume();
+        this.bs = vol.superblock().blockSize();
+        this.csum = vol.superblock().features().metadataCsum();
+    }
+
+    /** Links {@code name} → {@code inodeNo} into directory {@code dirNo}; returns nothing, writes all it changes. */
+    void link(long dirNo, byte[] name, long inodeNo, int fileType) throws IOException {
+        Inode dir = vol.inode(dirNo);
+        if (dir.hasFlag(Inode.INDEX_FL)) {
+            linkIndexed(dir, name, inodeNo, fileType);
+        } else {
+            linkLinear(dir, name, inodeNo, fileType);
+        }
+    }
+
+    private void linkLinear(Inode dir, byte[] name, long inodeNo, int fileType) throws IOException {
+        ExtentTree tree = vol.extentTree(dir);
+        long n = dir.sizeBytes() / bs;
+        for (long l = 0; l < n; l++) {
+            long p = tree.physicalBlock(l);
+            byte[] block = vol.readBlock(p);
+            if (insert(block, name, inodeNo, fileType)) {
+                writeLeaf(dir, p, block);
+                return;
+            }
+        }
+        long p = w.appendBlock(dir);
+        byte[] block = emptyLeaf();
+        insert(block, name, inodeNo, fileType);
+        writeLeaf(vol.inode(dir.inodeNo()), p, block);
+    }
+
+    private byte[] emptyLeaf() {
+        byte[] block = new byte[bs];
+        int end = csum ? bs - DirectoryBlock.TAIL_BYTES : bs;
+        LittleEndian.put16(block, 4, end);
+        if (csum) {
+            putTail(block);
+        }
+        return block;
+    }
+
+    static void putTail(byte[] block) {
+        int t = block.length - DirectoryBlock.TAIL_BYTES;
+        LittleEndian.put32(block, t, 0);
+        LittleEndian.put16(block, t + 4, DirectoryBlock.TAIL_BYTES);
+        block[t + 6] = 0;
+        block[t + 7] = (byte) DirectoryBlock.TAIL_FILE_TYPE;
+    }
+
+    private void writeLeaf(Inode dir, long physical, byte[] block) throws IOException {
+        if (csum) {
+            LittleEndian.put32(block, bs - 4, DirectoryBlock.checksum(vol.inodeSeed(dir), block));
+        }
+        vol.device().write(physical * bs, block);
+    }
+
+    static void putEntry(byte[] b, int off, long ino, int recLen, byte[] name, int type) {
+        LittleEndian.put32(b, off, ino);
+        LittleEndian.put16(b, off + 4, recLen);
+        b[off + 6] = (byte) name.length;
+        b[off + 7] = (byte) type;
+        System.arraycopy(name, 0, b, off + DirEntry.HEADER_BYTES, name.length);
+    }
+
+    /** Puts the entry into a free slot or the slack of an entry; false if the block has no room. */
+    private boolean insert(byte[] block, byte[] name, long ino, int type) {
+        int end = csum ? bs - DirectoryBlock.TAIL_BYTES : bs;
+        int need = DirEntry.minRecLen(name.length);
+        int off = 0;
+        while (off < end) {
+            long cur = LittleEndian.u32(block, off);
+            int recLen = DirectoryBlock.recLen(block, off, bs);
+            int used = cur == 0 ? 0 : DirEntry.minRecLen(LittleEndian.u8(block, off + 6));
+            if (recLen <= 0) {
+                return false;
+            }
+            if (cur == 0 && recLen >= need) {
+                java.util.Arrays.fill(block, off, off + recLen, (byte) 0);
+                putEntry(block, off, ino, recLen, name, type);
+                return true;
+            }
+            if (cur != 0 && recLen - used >= need) {
+                LittleEndian.put16(block, off + 4, used);
+                java.util.Arrays.fill(block, off + used, off + recLen, (byte) 0);
+                putEntry(block, off + used, ino, recLen - used, name, type);
+                return true;
+            }
+            off += recLen;
+        }
+        return false;
+    }
+
+    // ---- htree ----------------------------------------------------------------------------------------------
+
+    private void linkIndexed(Inode dir, byte[] name, long inodeNo, int fileType) throws IOException {
+        Superblock sb = vol.superblock();
+        ExtentTree tree = vol.extentTree(dir);
+        byte[] root = vol.readBlock(tree.physicalBlock(0));
+        String where = "ext4: directory inode " + dir.inodeNo();
+        Htree.DxBlock rootDx = Htree.parseRoot(root, csum, false, where + " block 0");
+        int version = Htree.rootHashVersion(root) + (sb.unsignedDirHash() ? 3 : 0);
+        int hash = DirHash.hash(version, sb.hashSeed(), name);
+        // Descend: at each level the last entry whose hash ≤ ours (entry 0 stands for −∞).
+        long indexLblk = 0;
+        byte[] indexBlock = root;
+        Htree.DxBlock dx = rootDx;
+        int pos = position(dx, hash);
+        if (Htree.rootIndirectLevels(root) == 1) {
+            indexLblk = dx.entries().get(pos).logicalBlock();
+            indexBlock = vol.readBlock(tree.physicalBlock(indexLblk));
+            dx = Htree.parseNode(indexBlock, csum, where + " block " + indexLblk);
+            pos = position(dx, hash);
+        } else if (Htree.rootIndirectLevels(root) > 1) {
+            throw new UnsupportedImageException(where + " has a 3-level htree (large_dir), which is not supported");
+        }
+        long leafLblk = dx.entries().get(pos).logicalBlock();
+        long leafPhys = tree.physicalBlock(leafLblk);
+        if (leafPhys < 0) {
+            throw new CorruptImageException(where + ": htree leaf " + leafLblk + " is a hole; run e2fsck");
+        }
+        byte[] leaf = vol.readBlock(leafPhys);
+        if (insert(leaf, name, inodeNo, fileType)) {
+            writeLeaf(dir, leafPhys, leaf);
+            return;
+        }
+        if (dx.entries().size() >= dx.limit()) {
+            throw new UnsupportedImageException(where + ": htree index block " + indexLblk + " is full; growing the"
+                    + " index is not supported");
+        }
+        split(dir, version, leaf, leafPhys, indexLblk, indexBlock, dx, pos, name, inodeNo, fileType);
+    }
+
+    private static int position(Htree.DxBlock dx, int hash) {
+        int pos = 0;
+        for (int i = 1; i < dx.entries().size(); i++) {
+            if (Integer.compareUnsigned(dx.entries().get(i).hash(), hash) <= 0) {
+                pos = i;
+            }
+        }
+        return pos;
+    }
+
+    private record Named(byte[] name, long ino, int type, int hash) {
+        int size() {
+            return DirEntry.minRecLen(name.length);
+        }
+    }
+
+    /** Moves the upper half (by bytes, in hash order) of a full leaf into a new block and indexes it. */
+    private void split(Inode dir, int version, byte[] leaf, long leafPhys, long indexLblk, byte[] indexBlock,
+            Htree.DxBlock dx, int pos, byte[] name, long inodeNo, int fileType) throws IOException {
+        Superblock sb = vol.superblock();
+        List<Named> all = new ArrayList<>();
+        for (DirEntry e : DirectoryBlock.parse(leaf, csum, sb.inodesCount(), "ext4: directory inode "
+                + dir.inodeNo() + " leaf").entries()) {
+            if (e.inodeNo() != 0) {
+                all.add(new Named(e.name(), e.inodeNo(), e.fileType(), DirHash.hash(version, sb.hashSeed(), e.name())));
+            }
+        }
+        all.add(new Named(name, inodeNo, fileType, DirHash.hash(version, sb.hashSeed(), name)));
+        all.sort(Comparator.comparing((Named x) -> Integer.toUnsignedLong(x.hash())));
+        int total = all.stream().mapToInt(Named::size).sum();
+        int capacity = csum ? bs - DirectoryBlock.TAIL_BYTES : bs;
+        int kept = 0;
+        int cut = 0;
+        while (cut < all.size() && kept + all.get(cut).size() <= total / 2) {
+            kept += all.get(cut).size();
+            cut++;
+        }
+        // Never split between equal hashes when it can be avoided: move the boundary up past a run.
+        while (cut > 0 && cut < all.size() && all.get(cut).hash() == all.get(cut - 1).hash()
+                && kept + all.get(cut).size() <= capacity) {
+            kept += all.get(cut).size();
+            cut++;
+        }
+        if (cut == 0 || cut == all.size() || kept > capacity || total - kept > capacity) {
+            throw new UnsupportedImageException("ext4: directory inode " + dir.inodeNo() + " leaf cannot be split"
+                    + " (hash collisions); not supported");
+        }
+        int movedHash = all.get(cut).hash();
+        boolean continued = movedHash == all.get(cut - 1).hash();
+        long newLblk = dir.sizeBytes() / bs;
+        long newPhys = w.appendBlock(dir);
+        Inode grown = vol.inode(dir.inodeNo());
+        writeLeaf(grown, leafPhys, pack(all.subList(0, cut)));
+        writeLeaf(grown, newPhys, pack(all.subList(cut, all.size())));
+        // dx entry (hash | continued, new block) right after the one that led here.
+        int co = dx.countOffset();
+        int count = dx.entries().size();
+        int at = co + (pos + 1) * Htree.ENTRY_BYTES;
+        System.arraycopy(indexBlock, at, indexBlock, at + Htree.ENTRY_BYTES, (count - pos - 1) * Htree.ENTRY_BYTES);
+        LittleEndian.put32(indexBlock, at, (movedHash | (continued ? 1 : 0)) & 0xFFFFFFFFL);
+        LittleEndian.put32(indexBlock, at + 4, newLblk);
+        LittleEndian.put16(indexBlock, co + 2, count + 1);
+        if (csum) {
+            int tail = co + dx.limit() * Htree.ENTRY_BYTES;
+            LittleEndian.put32(indexBlock, tail, 0);
+            LittleEndian.put32(indexBlock, tail + 4, Htree.checksum(vol.inodeSeed(grown), indexBlock, co));
+        }
+        long indexPhys = vol.extentTree(grown).physicalBlock(indexLblk);
+        vol.device().write(indexPhys * bs, indexBlock);
+    }
+
+    private byte[] pack(List<Named> entries) {
+        byte[] block = emptyLeaf();
+        int end = csum ? bs - DirectoryBlock.TAIL_BYTES : bs;
+        int off = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            Named e = entries.get(i);
+            int rec = i + 1 == entries.size() ? end - off : e.size();
+            putEntry(block, off, e.ino(), rec, e.name(), e.type());
+            off += rec;
+        }
+        return block;
+    }
+}

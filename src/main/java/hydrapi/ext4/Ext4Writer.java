@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.ext4;
+
+import hydrapi.InvalidInputException;
+import hydrapi.UnsupportedImageException;
+import hydrapi.io.LittleEndian;
+import hydrapi.io.OverlayDevice;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Adds directories and files to an ext4 volume opened over an {@link OverlayDevice}. Each operation is all or
+ * nothing (overlay checkpoint plus a snapshot of the in-memory bitmaps, descriptors and superblock); bitmaps,
+ * descriptors and the superblock reach the device only in {@link #flush}, as in e2fsprogs closefs.c. Composite
+ * steps follow mkdir.c / fileio.c (shared docs ext4-and-fat.md §17). Timestamps come from the caller.
+ */
+public final class Ext4Writer {
+
+    private static final long WRITE_INCOMPAT = Features.INCOMPAT_FILETYPE | Features.INCOMPAT_EXTENTS
+            | Features.INCOMPAT_64BIT | Features.INCOMPAT_FLEX_BG | Features.INCOMPAT_CSUM_SEED;
+    private static final long WRITE_RO_COMPAT = Features.RO_COMPAT_SPARSE_SUPER | Features.RO_COMPAT_LARGE_FILE
+            | Features.RO_COMPAT_HUGE_FILE | Features.RO_COMPAT_DIR_NLINK | Features.RO_COMPAT_EXTRA_ISIZE
+            | Features.RO_COMPAT_METADATA_CSUM | Features.RO_COMPAT_GDT_CSUM;
+    private static final long WRITE_COMPAT = Features.COMPAT_HAS_JOURNAL | Features.COMPAT_EXT_ATTR
+            | Features.COMPAT_RESIZE_INODE | Features.COMPAT_DIR_INDEX | Features.COMPAT_ORPHAN_FILE;
+    /** Inode flags a file may carry and still be replaced: none of immutable, append, verity, inline data. */
+    private static final int REFUSED_FLAGS = 0x10 | 0x20 | 0x100000 | Inode.INLINE_DATA_FL;
+
+    private final OverlayDevice dev;
+    private final Ext4Volume vol;
+    private final Allocator alloc;
+    private final DirectoryWriter dirs;
+    private long lastTimeSeconds;
+
+    private Ext4Writer(OverlayDevice dev, Ext4Volume vol) {
+        this.dev = dev;
+        this.vol = vol;
+        this.alloc = new Allocator(vol);
+        this.dirs = new DirectoryWriter(this);
+        this.lastTimeSeconds = vol.superblock().writeTimeSeconds();
+    }
+
+    /** Opens the volume on {@code dev} and checks every precondition for writing (shared docs §3). */
+    public static Ext4Writer open(OverlayDevice dev) throws IOException {
+        Ext4Volume vol = Ext4Volume.open(dev);
+        Superblock sb = vol.superblock();
+        Features f = sb.features();
+        String where = "ext4";
+        if (!f.metadataCsum()) {
+            throw new UnsupportedImageException(where + ": writing needs metadata_csum; this filesystem has none");
+        }
+        long badCompat = f.compat() & ~WRITE_COMPAT;
+        long badIncompat = f.incompat() & ~WRITE_INCOMPAT;
+        long badRo = f.roCompat() & ~WRITE_RO_COMPAT;
+        if (badIncompat != 0) {
+            throw new UnsupportedImageException(where + ": cannot write with incompat feature "
+                    + Features.incompatNames(badIncompat) + "; shut the Pi down cleanly or run e2fsck first");
+        }
+        if (badCompat != 0 || badRo != 0) {
+            throw new UnsupportedImageException(String.format("%s: cannot write with compat 0x%x / ro_compat 0x%x"
+                    + " features (quota, bigalloc, sparse_super2, orphan_present …)", where, badCompat, badRo));
+        }
+        if (sb.state() != 1 || sb.lastOrphan() != 0) {
+            throw new UnsupportedImageException(where + ": filesystem was not cleanly unmounted (state "
+                    + sb.state() + ", last orphan " + sb.lastOrphan() + "); run e2fsck first");
+        }
+        if (vol.journalNeedsRecovery()) {
+            throw new UnsupportedImageException(where + ": journal needs recovery; run e2fsck first");
+        }
+        int hashFlags = sb.flags() & (Superblock.FLAG_SIGNED_HASH | Superblock.FLAG_UNSIGNED_HASH);
+        if (hashFlags != Superblock.FLAG_SIGNED_HASH && hashFlags != Superblock.FLAG_UNSIGNED_HASH) {
+            throw new UnsupportedImageException(where + ": s_flags sets neither or both directory hash signedness"
+                    + " flags; run tune2fs/e2fsck first");
+        }
+        if (sb.inodeSize() < 160) {
+            throw new UnsupportedImageException(where + ": inode size " + sb.inodeSize() + " is too small for"
+                    + " extra timestamps; only 256-byte inodes are supported for writing");
+        }
+        return new Ext4Writer(dev, vol);
+    }
+
+    public Ext4Volume volume() {
+        return vol;
+    }
+
+    /** One all-or-nothing step. */
+    private interface Step {
+        void run() throws IOException;
+    }
+
+    private void atomically(Step step) throws IOException {
+        Allocator.Snapshot snap = alloc.snapshot();
+        dev.checkpoint();
+        try {
+            step.run();
+            dev.commit();
+        } catch (IOException | RuntimeException e) {
+            dev.rollback();
+            alloc.restore(snap);
+            throw e;
+        }
+    }
+
+    /** Creates every missing directory of an absolute path; existing directories are left as they are. */
+    public void mkdirs(String path, int permissions, int uid, int gid, Instant now) throws IOException {
+        atomically(() -> {
+            String cur = "";
+            for (String c : components(path)) {
+                String next = cur + "/" + c;
+                Optional<Ext4Volume.Resolved> r = vol.resolve(next, true);
+                if (r.isEmpty()) {
+                    long parent = vol.resolve(cur.isEmpty() ? "/" : cur, true).orElseThrow().inode().inodeNo();
+                    mkdir(parent, name(c), permissions, uid, gid, now);
+                } else if (!r.get().inode().isDirectory()) {
+                    throw new InvalidInputException("ext4: " + next + " exists and is not a directory");
+                }
+                cur = next;
+            }
+        });
+        note(now);
+    }
+
+    /** Creates or replaces a regular file (the replaced inode keeps its number, generation and xattrs). */
+    public void writeFile(String path, byte[] content, int permissions, int uid, int gid, Instant mtime)
+            throws IOException {
+        atomically(() -> {
+            List<String> cs = components(path);
+            if (cs.isEmpty()) {
+                throw new InvalidInputException("ext4: cannot write a file at /");
+            }
+            String parentPath = "/" + String.join("/", cs.subList(0, cs.size() - 1));
+            Ext4Volume.Resolved parent = vol.resolve(parentPath, true).orElseThrow(() -> new InvalidInputException(
+                    "ext4: " + parentPath + ": no such directory in the image; create it first"));
+            if (!parent.inode().isDirectory()) {
+                throw new InvalidInputException("ext4: " + parentPath + " is not a directory");
+            }
+            byte[] name = name(cs.get(cs.size() - 1));
+            DirEntry existing = Directory.read(vol, parent.inode()).lookup(name);
+            int mode = Inode.S_IFREG | (permissions & 07777);
+            if (existing != null) {
+                Inode old = vol.inode(existing.inodeNo());
+                if (!old.isRegularFile() || old.linksCount() != 1 || (old.flags() & REFUSED_FLAGS) != 0
+                        || old.hasFlag(Inode.HUGE_FILE_FL)) {
+                    throw new UnsupportedImageException("ext4: " + path + " exists and is not a plain single-link"
+                            + " regular file; replacing it is not supported");
+                }
+                ExtentTree t = vol.extentTree(old);
+                for (Extent e : t.extents()) {
+                    alloc.freeBlocks(e.physicalBlock(), e.length());
+                }
+                for (long b : t.treeBlocks()) {
+                    alloc.freeBlocks(b, 1);
+                }
+                Inode ino = new Inode(old.inodeNo(), old.bytes());
+                fill(ino, mode, uid, gid, mtime, 1, false);
+                writeContent(ino, content, goalFor(parent.inode().inodeNo()));
+            } else {
+                int group = (int) ((parent.inode().inodeNo() - 1) / vol.superblock().inodesPerGroup());
+                long no = alloc.allocInode(group, false);
+                Inode ino = new Inode(no, new byte[vol.superblock().inodeSize()]);
+                fill(ino, mode, uid, gid, mtime, 1, true);
+                writeContent(ino, content, goalFor(parent.inode().inodeNo()));
+                dirs.link(parent.inode().inodeNo(), name, no, DirEntry.FT_REG_FILE);
+                touchDirectory(parent.inode().inodeNo(), mtime, 0);
+            }
+        });
+        note(mtime);
+    }
+
+    /**
+     * Creates a symbolic link, or replaces the target of an existing one. Targets under 60 bytes are fast links
+     * (in i_block, no EXTENTS_FL, i_blocks 0); longer ones get one extent-mapped block (lib/ext2fs/symlink.c).
+     */
+    public void symlink(String path, String target, int uid, int gid, Instant now) throws IOException {
+        byte[] t = target.getBytes(StandardCharsets.UTF_8);
+        int bs = vol.superblock().blockSize();
+        if (t.length == 0 || t.length >= bs || target.indexOf('\0') >= 0) {
+            throw new InvalidInputException("ext4: symlink target for " + path + " must be 1 to " + (bs - 1)
+                    + " bytes without NUL");
+        }
+        atomically(() -> {
+            List<String> cs = components(path);
+            if (cs.isEmpty()) {
+                throw new InvalidInputException("ext4: cannot make / a symlink");
+            }
+            String parentPath = "/" + String.join("/", cs.subList(0, cs.size() - 1));
+            Ext4Volume.Resolved parent = vol.resolve(parentPath, true).orElseThrow(() -> new InvalidInputException(
+                    "ext4: " + parentPath + ": no such directory in the image; create it first"));
+            if (!parent.inode().isDirectory()) {
+                throw new InvalidInputException("ext4: " + parentPath + " is not a directory");
+            }
+            byte[] name = name(cs.get(cs.size() - 1));
+            DirEntry existing = Directory.read(vol, parent.inode()).lookup(name);
+            Inode ino;
+            if (existing != null) {
+                Inode old = vol.inode(existing.inodeNo());
+                if (!old.isSymlink() || old.linksCount() != 1 || (old.flags() & REFUSED_FLAGS) != 0) {
+                    throw new UnsupportedImageException("ext4: " + path + " exists and is not a single-link"
+                            + " symlink; replacing it is not supported");
+                }
+                if (old.hasFlag(Inode.EXTENTS_FL)) {
+                    ExtentTree tree = vol.extentTree(old);
+                    for (Extent e : tree.extents()) {
+                        alloc.freeBlocks(e.physicalBlock(), e.length());
+                    }
+                    for (long b : tree.treeBlocks()) {
+                        alloc.freeBlocks(b, 1);
+                    }
+                }
+                ino = new Inode(old.inodeNo(), old.bytes());
+                fill(ino, Inode.S_IFLNK | 0777, uid, gid, now, 1, false);
+            } else {
+                int group = (int) ((parent.inode().inodeNo() - 1) / vol.superblock().inodesPerGroup());
+                ino = new Inode(alloc.allocInode(group, false), new byte[vol.superblock().inodeSize()]);
+                fill(ino, Inode.S_IFLNK | 0777, uid, gid, now, 1, true);
+            }
+            byte[] b = ino.bytes();
+            if (t.length < Inode.I_BLOCK_BYTES) {
+                java.util.Arrays.fill(b, Inode.I_BLOCK, Inode.I_BLOCK + Inode.I_BLOCK_BYTES, (byte) 0);
+                System.arraycopy(t, 0, b, Inode.I_BLOCK, t.length);
+                LittleEndian.put32(b, Inode.I_FLAGS, ino.flags() & ~Inode.EXTENTS_FL);
+                LittleEndian.put32(b, Inode.I_BLOCKS_LO, (ino.fileAclBlock() != 0 ? 1 : 0) * (bs / 512));
+                setSize(ino, t.length);
+                writeInode(ino);
+            } else {
+                writeContent(ino, t, goalFor(parent.inode().inodeNo()));
+            }
+            if (existing == null) {
+                dirs.link(parent.inode().inodeNo(), name, ino.inodeNo(), DirEntry.FT_SYMLINK);
+                touchDirectory(parent.inode().inodeNo(), now, 0);
+            }
+        });
+        note(now);
+    }
+
+    /** Writes bitmaps, descriptors and the superblock (free counts, s_wtime, checksum) to the device. */
+    public void flush() throws IOException {
+        alloc.flush(lastTimeSeconds);
+    }
+
+    private void note(Instant t) {
+        lastTimeSeconds = Math.max(lastTimeSeconds, t.getEpochSecond());
+    }
+
+    // ---- steps ---------------------------------------------------------------------------------------------
+
+    private void mkdir(long parentNo, byte[] name, int permissions, int uid, int gid, Instant now)
+            throws IOException {
+        int bs = vol.superblock().blockSize();
+        // Allocate an inode
+        int group = (int) ((parentNo - 1) / vol.superblock().inodesPerGroup());
+        long no = alloc.allocInode(group, true);
+        // Allocate a data block for the directory
+        long block = alloc.allocBlock(goalFor(parentNo));
+        // Create the scratch template: ".", "..", dirent tail
+        byte[] b = new byte[bs];
+        int end = bs - DirectoryBlock.TAIL_BYTES;
+        DirectoryWriter.putEntry(b, 0, no, 12, new byte[] {'.'}, DirEntry.FT_DIR);
+        DirectoryWriter.putEntry(b, 12, parentNo, end - 12, new byte[] {'.', '.'}, DirEntry.FT_DIR);
+        DirectoryWriter.putTail(b);
+        // Create the inode structure
+        Inode ino = new Inode(no, new byte[vol.superblock().inodeSize()]);
+        fill(ino, Inode.S_IFDIR | (permissions & 07777), uid, gid, now, 2, true);
+        setSize(ino, bs);
+        setExtents(ino, List.of(new Extent(0, block, 1, false)));
+        // Write out the inode and the inode data block
+        LittleEndian.put32(b, bs - 4, DirectoryBlock.checksum(vol.inodeSeed(ino), b));
+        vol.device().write(block * bs, b);
+        writeInode(ino);
+        // Link the directory into the filesystem hierarchy; update the parent's counts
+        dirs.link(parentNo, name, no, DirEntry.FT_DIR);
+        touchDirectory(parentNo, now, 1);
+    }
+
+    /** Sets a directory's mtime/ctime and adds to its link count (kept at 1 once dir_nlink overflowed). */
+    private void touchDirectory(long dirNo, Instant now, int addLinks) throws IOException {
+        Inode d = vol.inode(dirNo);
+        byte[] b = d.bytes();
+        int links = d.linksCount();
+        if (addLinks != 0 && links != 1) {
+            if (links + addLinks >= 65000) {
+                links = 1;
+            } else {
+                links += addLinks;
+            }
+            LittleEndian.put16(b, Inode.I_LINKS_COUNT, links);
+        }
+        putTime(b, Inode.I_MTIME, Inode.I_MTIME_EXTRA, now);
+        putTime(b, Inode.I_CTIME, Inode.I_CTIME_EXTRA, now);
+        writeInode(d);
+    }
+
+    private void writeContent(Inode ino, byte[] content, long goal) throws IOException {
+        int bs = vol.superblock().blockSize();
+        long nblocks = (content.length + bs - 1L) / bs;
+        List<Extent> extents = new ArrayList<>();
+        if (nblocks > 0) {
+            extents = ExtentWriter.fromRuns(alloc.allocBlocks(nblocks, goal), 0);
+            for (Extent e : extents) {
+                byte[] chunk = new byte[e.length() * bs];
+                int from = (int) (e.logicalBlock() * bs);
+                System.arraycopy(content, from, chunk, 0, Math.min(chunk.length, content.length - from));
+                vol.device().write(e.physicalBlock() * bs, chunk);
+            }
+        }
+        setSize(ino, content.length);
+        setExtents(ino, extents);
+        writeInode(ino);
+    }
+
+    /** Adds one block at the end of a directory; returns its physical number. Writes the inode. */
+    long appendBlock(Inode dir) throws IOException {
+        int bs = vol.superblock().blockSize();
+        ExtentTree t = vol.extentTree(dir);
+        if (t.treeBlocks().size() > ExtentWriter.ROOT_MAX) {
+            throw new UnsupportedImageException("ext4: directory inode " + dir.inodeNo() + " has an extent tree"
+                    + " deeper than 1; growing it is not supported");
+        }
+        List<Extent> ex = t.extents();
+        long lblk = dir.sizeBytes() / bs;
+        long goal = ex.isEmpty() ? 0 : ex.get(ex.size() - 1).physicalBlock() + ex.get(ex.size() - 1).length();
+        long p = alloc.allocBlock(goal);
+        for (long b : t.treeBlocks()) {
+            alloc.freeBlocks(b, 1);
+        }
+        Inode d = new Inode(dir.inodeNo(), dir.bytes());
+        setExtents(d, ExtentWriter.append(ex, lblk, p));
+        setSize(d, dir.sizeBytes() + bs);
+        writeInode(d);
+        return p;
+    }
+
+    /** Writes a minimal tree for the extents (old tree blocks already freed) and recomputes i_blocks. */
+    private void setExtents(Inode ino, List<Extent> extents) throws IOException {
+        int bs = vol.superblock().blockSize();
+        int leaves = ExtentWriter.leafBlocksNeeded(extents.size(), bs);
+        List<Long> leafBlocks = new ArrayList<>();
+        long goal = extents.isEmpty() ? 0 : extents.get(0).physicalBlock();
+        for (int i = 0; i < leaves; i++) {
+            leafBlocks.add(alloc.allocBlock(goal));
+        }
+        ExtentWriter.write(vol, ino, extents, leafBlocks);
+        long blocks = leaves + (ino.fileAclBlock() != 0 ? 1 : 0);
+        for (Extent e : extents) {
+            blocks += e.length();
+        }
+        byte[] b = ino.bytes();
+        LittleEndian.put32(b, Inode.I_BLOCKS_LO, blocks * (bs / 512));
+        LittleEndian.put16(b, Inode.L_I_BLOCKS_HI, 0);
+        LittleEndian.put32(b, Inode.I_FLAGS, ino.flags() | Inode.EXTENTS_FL);
+    }
+
+    private static void setSize(Inode ino, long size) {
+        LittleEndian.put32(ino.bytes(), Inode.I_SIZE_LO, size);
+        LittleEndian.put32(ino.bytes(), Inode.I_SIZE_HIGH, size >>> 32);
+    }
+
+    /** Sets the fields every new or replaced inode gets; a new inode starts from zeros. */
+    private void fill(Inode ino, int mode, int uid, int gid, Instant t, int links, boolean fresh) {
+        byte[] b = ino.bytes();
+        LittleEndian.put16(b, Inode.I_MODE, mode);
+        LittleEndian.put16(b, Inode.I_UID, uid);
+        LittleEndian.put16(b, Inode.L_I_UID_HIGH, uid >>> 16);
+        LittleEndian.put16(b, Inode.I_GID, gid);
+        LittleEndian.put16(b, Inode.L_I_GID_HIGH, gid >>> 16);
+        LittleEndian.put16(b, Inode.I_LINKS_COUNT, links);
+        putTime(b, Inode.I_MTIME, Inode.I_MTIME_EXTRA, t);
+        putTime(b, Inode.I_CTIME, Inode.I_CTIME_EXTRA, t);
+        if (fresh) {
+            int want = LittleEndian.u16(vol.superblock().bytes(), 0x15E);
+            int extra = want >= 32 && want <= b.length - 128 ? want : 32;
+            LittleEndian.put16(b, Inode.I_EXTRA_ISIZE, extra);
+            putTime(b, Inode.I_ATIME, Inode.I_ATIME_EXTRA, t);
+            putTime(b, Inode.I_CRTIME, Inode.I_CRTIME_EXTRA, t);
+        }
+    }
+
+    /** Seconds (low 32 bits) plus extra = nsec << 2 | epoch bits (ext2fs.h __encode_extra_time). */
+    private static void putTime(byte[] b, int secOff, int extraOff, Instant t) {
+        long s = t.getEpochSecond();
+        LittleEndian.put32(b, secOff, s);
+        long epoch = ((s - (int) s) >> 32) & 3;
+        LittleEndian.put32(b, extraOff, ((long) t.getNano() << 2) | epoch);
+    }
+
+    private void writeInode(Inode ino) throws IOException {
+        ino.updateChecksum(vol.csumSeed());
+        vol.device().write(vol.inodeOffsetBytes(ino.inodeNo()), ino.bytes());
+    }
+
+    /** Data goes near the parent directory's group, as the kernel's allocator prefers. */
+    private long goalFor(long dirNo) {
+        Superblock sb = vol.superblock();
+        long g = (dirNo - 1) / sb.inodesPerGroup();
+        return sb.firstDataBlock() + g * sb.blocksPerGroup();
+    }
+
+    private static List<String> components(String path) throws InvalidInputException {
+        if (path == null || !path.startsWith("/")) {
+            throw new InvalidInputException("ext4: path '" + path + "' is not absolute");
+        }
+        List<String> out = new ArrayList<>();
+        for (String c : path.split("/")) {
+            if (c.isEmpty()) {
+                continue;
+            }
+            if (c.equals(".") || c.equals("..")) {
+                throw new InvalidInputException("ext4: path '" + path + "' has '.' or '..' components");
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    private static byte[] name(String c) throws InvalidInputException {
+        byte[] b = c.getBytes(StandardCharsets.UTF_8);
+        if (b.length == 0 || b.length > 255 || c.indexOf('\0') >= 0) {
+            throw new InvalidInputException("ext4: name '" + c + "' must be 1 to 255 bytes without NUL");
+        }
+        return b;
+    }
+}
