@@ -50,7 +50,7 @@ public final class BaseImage implements AutoCloseable {
     public static BaseImage open(Path file, Path scratchDir, LongConsumer progress) throws IOException {
         if (!Files.isRegularFile(file)) {
             if (!Files.exists(file)) {
-                throw new NoSuchFileException(file.toString(), null, "no such file");
+                throw new NoSuchFileException(file.toString());
             }
             throw new InvalidInputException(file + ": not a regular file; give a .img, .img.xz or .zip");
         }

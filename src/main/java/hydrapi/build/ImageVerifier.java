@@ -35,7 +35,7 @@ public final class ImageVerifier {
 
     public VerifyReport verify(Path image, Path scratchDir) throws IOException {
         if (!Files.isRegularFile(image)) {
-            throw new java.nio.file.NoSuchFileException(image.toString(), null, "no such file");
+            throw new java.nio.file.NoSuchFileException(image.toString());
         }
         List<VerifyReport.Check> checks = new ArrayList<>();
         checkSidecar(image, checks);

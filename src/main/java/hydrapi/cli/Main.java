@@ -62,8 +62,13 @@ public final class Main implements Runnable {
                     && parseResult.subcommand().hasMatchedOption("--stacktrace");
             ExitCode code = ExitCode.of(ex);
             String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-            if (code == ExitCode.IO && ex instanceof java.nio.file.NoSuchFileException) {
+            if (ex instanceof java.nio.file.NoSuchFileException) {
                 msg = "no such file: " + msg;
+            } else if (ex instanceof java.nio.file.AccessDeniedException) {
+                msg = "permission denied: " + msg;
+            } else if (ex instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
+                    && fse.getFile() != null) {
+                msg = fse.getFile() + ": " + fse.getReason();
             }
             if (code == ExitCode.INTERNAL) {
                 msg = "internal error: " + ex + " (re-run with --stacktrace and report it)";
