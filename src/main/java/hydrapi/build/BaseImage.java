@@ -6,8 +6,10 @@ import hydrapi.InvalidInputException;
 import hydrapi.UnsupportedImageException;
 import hydrapi.io.BlockDevice;
 import hydrapi.io.FileBlockDevice;
+import hydrapi.xz.XzBlockInfo;
 import hydrapi.xz.XzDecoder;
 import hydrapi.xz.XzFile;
+import hydrapi.xz.XzStreamInfo;
 
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
@@ -20,7 +22,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.LongConsumer;
 
 /**
  * An input image opened as a read-only device, whatever its container: a raw image is used in place; an .xz
@@ -47,7 +48,7 @@ public final class BaseImage implements AutoCloseable {
     }
 
     /** Opens {@code file}; scratch files go to {@code scratchDir}. */
-    public static BaseImage open(Path file, Path scratchDir, LongConsumer progress) throws IOException {
+    public static BaseImage open(Path file, Path scratchDir, ProgressListener progress) throws IOException {
         if (!Files.isRegularFile(file)) {
             if (!Files.exists(file)) {
                 throw new NoSuchFileException(file.toString());
@@ -107,14 +108,23 @@ public final class BaseImage implements AutoCloseable {
         return null;
     }
 
-    private static Path decodeXz(Path file, Path dir, List<Path> scratch, LongConsumer progress) throws IOException {
+    private static Path decodeXz(Path file, Path dir, List<Path> scratch, ProgressListener progress)
+            throws IOException {
+        // The indexes give the decoded size up front (and refuse a truncated file before any decoding).
+        long total = 0;
+        for (XzStreamInfo s : XzFile.readStructure(file)) {
+            for (XzBlockInfo b : s.blocks()) {
+                total += b.uncompressedSize();
+            }
+        }
         Path out = Files.createTempFile(dir, "hydrapi-base-", ".img");
         scratch.add(out);
-        XzDecoder.decodeToSparseFile(file, out, progress);
+        XzDecoder.decodeToSparseFile(file, out, progress.phase("decode " + file.getFileName(), total));
         return out;
     }
 
-    private static Path unzip(Path file, Path dir, List<Path> scratch, LongConsumer progress) throws IOException {
+    private static Path unzip(Path file, Path dir, List<Path> scratch, ProgressListener progress)
+            throws IOException {
         try (ZipFile zip = ZipFile.builder().setPath(file).get()) {
             List<ZipArchiveEntry> images = new ArrayList<>();
             for (ZipArchiveEntry e : Collections.list(zip.getEntries())) {
@@ -136,7 +146,7 @@ public final class BaseImage implements AutoCloseable {
             Path out = Files.createTempFile(dir, "hydrapi-zip-", ".img");
             scratch.add(out);
             try (InputStream in = zip.getInputStream(entry)) {
-                SparseCopy.copy(in, out, progress);
+                SparseCopy.copy(in, out, progress.phase("unzip " + entry.getName(), entry.getSize()));
             } catch (java.util.zip.ZipException | java.io.EOFException e) {
                 throw new CorruptImageException(file + ": zip entry " + entry.getName() + " is damaged: "
                         + e.getMessage());

@@ -43,8 +43,7 @@ public final class Builder {
         }
         Path out = req.out().toAbsolutePath();
         Path sidecar = out.resolveSibling(out.getFileName() + ".sha256");
-        try (BaseImage base = BaseImage.open(req.base(), req.scratchDir(),
-                progress.phase("decode base", 0));
+        try (BaseImage base = BaseImage.open(req.base(), req.scratchDir(), progress);
              AtomicOutput output = new AtomicOutput()) {
             OverlayDevice disk = new OverlayDevice(base.device());
             ImageView view = ImageView.open(disk, req.base().getFileName().toString());

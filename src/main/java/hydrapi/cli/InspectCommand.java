@@ -55,7 +55,7 @@ final class InspectCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         TerminalProgress[] drawn = new TerminalProgress[1];
         try (BaseImage img = BaseImage.open(image, Context.tmpDir(),
-                Context.progress(main, common, drawn, err).phase("decode", 0))) {
+                Context.progress(main, common, drawn, err))) {
             if (drawn[0] != null) {
                 drawn[0].finish();
             }
