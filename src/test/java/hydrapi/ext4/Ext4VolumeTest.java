@@ -50,8 +50,9 @@ class Ext4VolumeTest {
     static Map<String, String> debugfs(Path image, List<String> commands, Path tmp) throws IOException {
         Path f = tmp.resolve("debugfs-cmds");
         Files.writeString(f, String.join("\n", commands) + "\n", StandardCharsets.UTF_8);
+        // debugfs ends "Fast link dest: ..." without a newline, so the next command's echo can share its line.
         String out = new String(Oracles.check("debugfs", "-f", f.toString(), image.toString()),
-                StandardCharsets.UTF_8);
+                StandardCharsets.UTF_8).replaceAll("(?<!\n)debugfs: ", "\ndebugfs: ");
         Map<String, String> res = new LinkedHashMap<>();
         String cmd = null;
         StringBuilder sb = new StringBuilder();
