@@ -387,6 +387,10 @@ public final class Ext4Writer {
         LittleEndian.put32(b, extraOff, ((long) t.getNano() << 2) | epoch);
     }
 
+    void writeInodeChecksummed(Inode ino) throws IOException {
+        writeInode(ino);
+    }
+
     private void writeInode(Inode ino) throws IOException {
         ino.updateChecksum(vol.csumSeed());
         vol.device().write(vol.inodeOffsetBytes(ino.inodeNo()), ino.bytes());

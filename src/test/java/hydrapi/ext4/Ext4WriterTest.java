@@ -171,6 +171,39 @@ class Ext4WriterTest {
         assertTrue(ex.contains(" 1/ 1 "), "depth-1 tree expected:\n" + ex);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"bookworm", "1k", "unsigned"})
+    void writeFile_growingLinearDirectoryBecomesHtree(String style, @TempDir Path tmp) throws IOException {
+        Path img = Ext4Fixtures.copy(style, tmp);
+        OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(img));
+        Ext4Writer w = Ext4Writer.open(ov);
+        w.mkdirs("/srv/grow", 0755, 0, 0, T);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (int i = 0; i < 400; i++) {
+            files.put(String.format("/srv/grow/name-%015d", i * 7919L), new byte[] {(byte) i});
+        }
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            w.writeFile(e.getKey(), e.getValue(), 0644, 0, 0, T);
+        }
+        w.flush();
+        assertEquals(List.of(), Ext4Volume.open(ov).check());
+        writeBack(ov, img);
+        Oracles.assertE2fsckClean(img, 0);
+        Oracles.assertE2fsckFixesNothing(img, 0, Files.size(img));
+        assertTrue(dxCount(img, "/srv/grow") > 1, "indexed by now (debugfs htree)");
+        Map<String, Path> dumps = new LinkedHashMap<>();
+        List<String> cmds = new ArrayList<>();
+        for (String p : files.keySet()) {
+            Path out = tmp.resolve("d" + dumps.size());
+            dumps.put(p, out);
+            cmds.add("dump \"" + p + "\" " + out);
+        }
+        Ext4VolumeTest.debugfs(img, cmds, tmp);
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            assertArrayEquals(e.getValue(), Files.readAllBytes(dumps.get(e.getKey())), e.getKey());
+        }
+    }
+
     @Test
     void open_refusesFilesystemWithoutMetadataCsum() throws IOException {
         OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(Ext4Fixtures.image("gdtcsum")));
