@@ -260,10 +260,63 @@ final class DirectoryWriter {
             return;
         }
         if (dx.entries().size() >= dx.limit()) {
+            if (indexLblk != 0 && rootDx.entries().size() < rootDx.limit()) {
+                splitNode(dir, root, rootDx, position(rootDx, hash), indexLblk, dx);
+                link(dir.inodeNo(), name, inodeNo, fileType);
+                return;
+            }
             throw new UnsupportedImageException(where + ": htree index block " + indexLblk + " is full; growing the"
                     + " index is not supported");
         }
         split(dir, version, leaf, leafPhys, indexLblk, indexBlock, dx, pos, name, inodeNo, fileType);
+    }
+
+    /**
+     * Moves the upper half of a full dx_node into a new node appended to the directory and indexes it from the
+     * root (link.c dx_split_node behaviour, one level deep).
+     */
+    private void splitNode(Inode dir, byte[] root, Htree.DxBlock rootDx, int rootPos, long nodeLblk,
+            Htree.DxBlock node) throws IOException {
+        List<Htree.DxEntry> es = node.entries();
+        int half = es.size() / 2;
+        long newLblk = dir.sizeBytes() / bs;
+        long newPhys = w.appendBlock(dir);
+        Inode grown = vol.inode(dir.inodeNo());
+        ExtentTree tree = vol.extentTree(grown);
+        vol.device().write(tree.physicalBlock(nodeLblk) * bs, node(grown, es.subList(0, half), node.limit()));
+        vol.device().write(newPhys * bs, node(grown, es.subList(half, es.size()), node.limit()));
+        int co = Htree.ROOT_COUNT_OFFSET;
+        int count = rootDx.entries().size();
+        int at = co + (rootPos + 1) * Htree.ENTRY_BYTES;
+        System.arraycopy(root, at, root, at + Htree.ENTRY_BYTES, (count - rootPos - 1) * Htree.ENTRY_BYTES);
+        LittleEndian.put32(root, at, es.get(half).hash() & 0xFFFFFFFFL);
+        LittleEndian.put32(root, at + 4, newLblk);
+        LittleEndian.put16(root, co + 2, count + 1);
+        if (csum) {
+            int tail = co + rootDx.limit() * Htree.ENTRY_BYTES;
+            LittleEndian.put32(root, tail + 4, Htree.checksum(vol.inodeSeed(grown), root, co));
+        }
+        vol.device().write(tree.physicalBlock(0) * bs, root);
+    }
+
+    /** A dx_node: empty dirent spanning the block, then limit/count, entries and (metadata_csum) the dx tail. */
+    private byte[] node(Inode dir, List<Htree.DxEntry> entries, int limit) {
+        byte[] b = new byte[bs];
+        LittleEndian.put16(b, 4, bs == 65536 ? 0 : bs);
+        int co = Htree.NODE_COUNT_OFFSET;
+        LittleEndian.put16(b, co, limit);
+        LittleEndian.put16(b, co + 2, entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            if (i > 0) {
+                LittleEndian.put32(b, co + i * Htree.ENTRY_BYTES, entries.get(i).hash() & 0xFFFFFFFFL);
+            }
+            LittleEndian.put32(b, co + i * Htree.ENTRY_BYTES + 4, entries.get(i).logicalBlock());
+        }
+        if (csum) {
+            int tail = co + limit * Htree.ENTRY_BYTES;
+            LittleEndian.put32(b, tail + 4, Htree.checksum(vol.inodeSeed(dir), b, co));
+        }
+        return b;
     }
 
     private static int position(Htree.DxBlock dx, int hash) {

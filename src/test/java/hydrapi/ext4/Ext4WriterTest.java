@@ -205,6 +205,41 @@ class Ext4WriterTest {
     }
 
     @Test
+    void writeFile_intoTwoLevelHtree(@TempDir Path tmp) throws IOException {
+        Path img = Ext4Fixtures.copy("1k", tmp);
+        OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(img));
+        Ext4Writer w = Ext4Writer.open(ov);
+        Random rnd = new Random(11);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (int i = 0; i < 400; i++) {
+            files.put("/var/bigdir/added-" + Long.toHexString(rnd.nextLong()) + "-with-some-length-" + i,
+                    ("v" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            w.writeFile(e.getKey(), e.getValue(), 0644, 0, 0, T);
+        }
+        w.flush();
+        assertEquals(List.of(), Ext4Volume.open(ov).check());
+        writeBack(ov, img);
+        Oracles.assertE2fsckClean(img, 0);
+        Oracles.assertE2fsckFixesNothing(img, 0, Files.size(img));
+        String htree = new String(Oracles.check("debugfs", "-R", "htree /var/bigdir", img.toString()),
+                StandardCharsets.UTF_8);
+        assertTrue(htree.contains("Indirect levels: 1"), htree.substring(0, 200));
+        Map<String, Path> dumps = new LinkedHashMap<>();
+        List<String> cmds = new ArrayList<>();
+        for (String p : files.keySet()) {
+            Path out = tmp.resolve("d" + dumps.size());
+            dumps.put(p, out);
+            cmds.add("dump \"" + p + "\" " + out);
+        }
+        Ext4VolumeTest.debugfs(img, cmds, tmp);
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            assertArrayEquals(e.getValue(), Files.readAllBytes(dumps.get(e.getKey())), e.getKey());
+        }
+    }
+
+    @Test
     void open_refusesFilesystemWithoutMetadataCsum() throws IOException {
         OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(Ext4Fixtures.image("gdtcsum")));
         assertThrows(UnsupportedImageException.class, () -> Ext4Writer.open(ov));
