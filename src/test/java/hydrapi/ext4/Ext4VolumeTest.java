@@ -89,6 +89,9 @@ class Ext4VolumeTest {
             assertTrue(all.size() > 420, "walked " + all.size() + " entries");
             List<String> dirs = new ArrayList<>(List.of("/"));
             List<String> cmds = new ArrayList<>(List.of("ls -p /"));
+            // Every directory is listed in full; of the 3000 files in /var/bigdir (1k style) a sample is stat'ed,
+            // since each lookup there scans the whole directory.
+            all.keySet().removeIf(p -> p.startsWith("/var/bigdir/") && p.hashCode() % 50 != 0);
             for (Map.Entry<String, Ext4Entry> e : all.entrySet()) {
                 cmds.add("stat " + q(e.getKey()));
                 if (e.getValue().isDirectory()) {
