@@ -240,6 +240,29 @@ class Ext4WriterTest {
     }
 
     @Test
+    void writer_isDeterministic() throws IOException {
+        List<byte[]> results = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(Ext4Fixtures.image("trixie")));
+            Ext4Writer w = Ext4Writer.open(ov);
+            w.mkdirs("/opt/a/b", 0755, 0, 0, T);
+            for (int i = 0; i < 120; i++) {
+                w.writeFile("/etc/many/det-" + i, ("d" + i).getBytes(StandardCharsets.UTF_8), 0644, 0, 0, T);
+            }
+            w.symlink("/opt/a/link", "/etc/many/det-1", 0, 0, T);
+            w.flush();
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            for (ByteRange r : ov.changedRanges()) {
+                all.writeBytes((r.startBytes() + "+" + r.lengthBytes() + ":").getBytes(StandardCharsets.US_ASCII));
+                all.writeBytes(ov.read(r.startBytes(), (int) r.lengthBytes()));
+            }
+            ov.close();
+            results.add(all.toByteArray());
+        }
+        assertArrayEquals(results.get(0), results.get(1));
+    }
+
+    @Test
     void open_refusesFilesystemWithoutMetadataCsum() throws IOException {
         OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(Ext4Fixtures.image("gdtcsum")));
         assertThrows(UnsupportedImageException.class, () -> Ext4Writer.open(ov));
