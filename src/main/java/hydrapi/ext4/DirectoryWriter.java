@@ -171,7 +171,7 @@ final class DirectoryWriter {
         }
         Inode d = vol.inode(dir.inodeNo());
         LittleEndian.put32(d.bytes(), Inode.I_FLAGS, d.flags() | Inode.INDEX_FL);
-        w.writeInodeChecksummed(d);
+        w.writeInode(d);
         ExtentTree grown = vol.extentTree(d);
         byte[] root = new byte[bs];
         putEntry(root, 0, self, 12, new byte[] {'.'}, DirEntry.FT_DIR);
