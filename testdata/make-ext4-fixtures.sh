@@ -95,9 +95,17 @@ index_dirs "$out/bookworm.img"
 # Trixie-era e2fsprogs adds metadata_csum_seed and orphan_file.
 make_image trixie 32 -b 4096 -g 2048 -O ^64bit,^huge_file,metadata_csum_seed,orphan_file
 index_dirs "$out/trixie.img"
-# The "small" fs type: 1 KiB blocks, s_first_data_block = 1, backups in groups 1 and 3.
+# The "small" fs type: 1 KiB blocks, s_first_data_block = 1, backups in groups 1 and 3. Its extra directory
+# has more leaves than one 1 KiB dx_root holds (123), so e2fsck -D gives it a two-level htree.
+mkdir -p "$tree/var/bigdir"
+for i in $(seq -w 1 3000); do
+    : > "$tree/var/bigdir/file-with-a-rather-long-name-number-$i"
+done
+touch -h -d @1690000000 "$tree/var/bigdir" "$tree"/var/bigdir/*
 make_image 1k 32 -b 1024 -O ^64bit,^huge_file,^metadata_csum_seed,^orphan_file
 index_dirs "$out/1k.img"
+rm -rf "$tree/var/bigdir"
+touch -h -d @1690000000 "$tree/var"
 # 64-byte group descriptors.
 make_image 64bit 32 -b 4096 -g 2048 -O 64bit,metadata_csum_seed,orphan_file
 index_dirs "$out/64bit.img"

@@ -49,6 +49,12 @@ final class DirectoryWriter {
                 return;
             }
         }
+        if (n >= 2 && (vol.superblock().features().compat() & Features.COMPAT_DIR_INDEX) != 0) {
+            // A third block would make e2fsck -fD/-fy index the directory anyway (pass1.c dirs_to_hash,
+            // shared docs §10.1): index it now, as the kernel's make_indexed_dir does for one full block.
+            index(dir, tree, n, name, inodeNo, fileType);
+            return;
+        }
         long p = w.appendBlock(dir);
         byte[] block = emptyLeaf();
         insert(block, name, inodeNo, fileType);
@@ -116,6 +122,110 @@ final class DirectoryWriter {
         return false;
     }
 
+    /** Rewrites a linear directory of n blocks as a one-level htree: dx_root in block 0, leaves in hash order. */
+    private void index(Inode dir, ExtentTree tree, long n, byte[] name, long inodeNo, int fileType)
+            throws IOException {
+        Superblock sb = vol.superblock();
+        String where = "ext4: directory inode " + dir.inodeNo();
+        int hashVersion = sb.defHashVersion();
+        if (hashVersion > DirHash.TEA) {
+            throw new UnsupportedImageException(where + ": default hash version " + hashVersion + " is unknown");
+        }
+        int version = hashVersion + (sb.unsignedDirHash() ? 3 : 0);
+        long self = -1;
+        long parent = -1;
+        List<Named> all = new ArrayList<>();
+        for (long l = 0; l < n; l++) {
+            for (DirEntry e : DirectoryBlock.parse(vol.readBlock(tree.physicalBlock(l)), csum, sb.inodesCount(),
+                    where + " block " + l).entries()) {
+                if (e.inodeNo() == 0) {
+                    continue;
+                }
+                if (l == 0 && e.isDot()) {
+                    self = e.inodeNo();
+                } else if (l == 0 && e.isDotDot()) {
+                    parent = e.inodeNo();
+                } else {
+                    all.add(new Named(e.name(), e.inodeNo(), e.fileType(), DirHash.hash(version, sb.hashSeed(),
+                            e.name())));
+                }
+            }
+        }
+        if (self != dir.inodeNo() || parent < 0) {
+            throw new CorruptImageException(where + " does not start with '.' and '..'; run e2fsck");
+        }
+        all.add(new Named(name, inodeNo, fileType, DirHash.hash(version, sb.hashSeed(), name)));
+        all.sort(Comparator.comparing((Named x) -> Integer.toUnsignedLong(x.hash())));
+        int capacity = csum ? bs - DirectoryBlock.TAIL_BYTES : bs;
+        int limit = Htree.expectedLimit(bs, Htree.ROOT_COUNT_OFFSET, csum);
+        List<Integer> cuts = null;
+        for (int leaves = (int) n; leaves <= Math.min(all.size(), limit) && cuts == null; leaves++) {
+            cuts = cuts(all, leaves, capacity);
+        }
+        if (cuts == null) {
+            throw new UnsupportedImageException(where + ": entries do not fit a one-level htree; not supported");
+        }
+        int leaves = cuts.size() - 1;
+        for (long have = n; have < 1 + leaves; have++) {
+            w.appendBlock(vol.inode(dir.inodeNo()));
+        }
+        Inode d = vol.inode(dir.inodeNo());
+        LittleEndian.put32(d.bytes(), Inode.I_FLAGS, d.flags() | Inode.INDEX_FL);
+        w.writeInode(d);
+        ExtentTree grown = vol.extentTree(d);
+        byte[] root = new byte[bs];
+        putEntry(root, 0, self, 12, new byte[] {'.'}, DirEntry.FT_DIR);
+        putEntry(root, 12, parent, bs - 12, new byte[] {'.', '.'}, DirEntry.FT_DIR);
+        root[Htree.DX_ROOT_INFO + 4] = (byte) hashVersion;
+        root[Htree.DX_ROOT_INFO + 5] = 8;
+        LittleEndian.put16(root, Htree.ROOT_COUNT_OFFSET, limit);
+        LittleEndian.put16(root, Htree.ROOT_COUNT_OFFSET + 2, leaves);
+        for (int k = 0; k < leaves; k++) {
+            List<Named> part = all.subList(cuts.get(k), cuts.get(k + 1));
+            int at = Htree.ROOT_COUNT_OFFSET + k * Htree.ENTRY_BYTES;
+            if (k > 0) {
+                int h = part.get(0).hash();
+                boolean continued = h == all.get(cuts.get(k) - 1).hash();
+                LittleEndian.put32(root, at, (h | (continued ? 1 : 0)) & 0xFFFFFFFFL);
+            }
+            LittleEndian.put32(root, at + 4, k + 1);
+            writeLeaf(d, grown.physicalBlock(k + 1), pack(part));
+        }
+        if (csum) {
+            int tail = Htree.ROOT_COUNT_OFFSET + limit * Htree.ENTRY_BYTES;
+            LittleEndian.put32(root, tail + 4, Htree.checksum(vol.inodeSeed(d), root, Htree.ROOT_COUNT_OFFSET));
+        }
+        vol.device().write(grown.physicalBlock(0) * bs, root);
+    }
+
+    /** Split points giving {@code leaves} non-empty leaves of about equal bytes, or null if one overflows. */
+    private static List<Integer> cuts(List<Named> all, int leaves, int capacity) {
+        int total = all.stream().mapToInt(Named::size).sum();
+        List<Integer> cuts = new ArrayList<>(List.of(0));
+        int i = 0;
+        long cum = 0;
+        for (int k = 1; k < leaves; k++) {
+            long goal = (long) total * k / leaves;
+            int start = i;
+            while (i < all.size() - (leaves - k) && (i == start || cum + all.get(i).size() <= goal)) {
+                cum += all.get(i).size();
+                i++;
+            }
+            cuts.add(i);
+        }
+        cuts.add(all.size());
+        for (int k = 0; k < leaves; k++) {
+            int bytes = 0;
+            for (Named x : all.subList(cuts.get(k), cuts.get(k + 1))) {
+                bytes += x.size();
+            }
+            if (bytes > capacity || cuts.get(k).equals(cuts.get(k + 1))) {
+                return null;
+            }
+        }
+        return cuts;
+    }
+
     // ---- htree ----------------------------------------------------------------------------------------------
 
     private void linkIndexed(Inode dir, byte[] name, long inodeNo, int fileType) throws IOException {
@@ -150,10 +260,63 @@ final class DirectoryWriter {
             return;
         }
         if (dx.entries().size() >= dx.limit()) {
+            if (indexLblk != 0 && rootDx.entries().size() < rootDx.limit()) {
+                splitNode(dir, root, rootDx, position(rootDx, hash), indexLblk, dx);
+                link(dir.inodeNo(), name, inodeNo, fileType);
+                return;
+            }
             throw new UnsupportedImageException(where + ": htree index block " + indexLblk + " is full; growing the"
                     + " index is not supported");
         }
         split(dir, version, leaf, leafPhys, indexLblk, indexBlock, dx, pos, name, inodeNo, fileType);
+    }
+
+    /**
+     * Moves the upper half of a full dx_node into a new node appended to the directory and indexes it from the
+     * root (link.c dx_split_node behaviour, one level deep).
+     */
+    private void splitNode(Inode dir, byte[] root, Htree.DxBlock rootDx, int rootPos, long nodeLblk,
+            Htree.DxBlock node) throws IOException {
+        List<Htree.DxEntry> es = node.entries();
+        int half = es.size() / 2;
+        long newLblk = dir.sizeBytes() / bs;
+        long newPhys = w.appendBlock(dir);
+        Inode grown = vol.inode(dir.inodeNo());
+        ExtentTree tree = vol.extentTree(grown);
+        vol.device().write(tree.physicalBlock(nodeLblk) * bs, node(grown, es.subList(0, half), node.limit()));
+        vol.device().write(newPhys * bs, node(grown, es.subList(half, es.size()), node.limit()));
+        int co = Htree.ROOT_COUNT_OFFSET;
+        int count = rootDx.entries().size();
+        int at = co + (rootPos + 1) * Htree.ENTRY_BYTES;
+        System.arraycopy(root, at, root, at + Htree.ENTRY_BYTES, (count - rootPos - 1) * Htree.ENTRY_BYTES);
+        LittleEndian.put32(root, at, es.get(half).hash() & 0xFFFFFFFFL);
+        LittleEndian.put32(root, at + 4, newLblk);
+        LittleEndian.put16(root, co + 2, count + 1);
+        if (csum) {
+            int tail = co + rootDx.limit() * Htree.ENTRY_BYTES;
+            LittleEndian.put32(root, tail + 4, Htree.checksum(vol.inodeSeed(grown), root, co));
+        }
+        vol.device().write(tree.physicalBlock(0) * bs, root);
+    }
+
+    /** A dx_node: empty dirent spanning the block, then limit/count, entries and (metadata_csum) the dx tail. */
+    private byte[] node(Inode dir, List<Htree.DxEntry> entries, int limit) {
+        byte[] b = new byte[bs];
+        LittleEndian.put16(b, 4, bs == 65536 ? 0 : bs);
+        int co = Htree.NODE_COUNT_OFFSET;
+        LittleEndian.put16(b, co, limit);
+        LittleEndian.put16(b, co + 2, entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            if (i > 0) {
+                LittleEndian.put32(b, co + i * Htree.ENTRY_BYTES, entries.get(i).hash() & 0xFFFFFFFFL);
+            }
+            LittleEndian.put32(b, co + i * Htree.ENTRY_BYTES + 4, entries.get(i).logicalBlock());
+        }
+        if (csum) {
+            int tail = co + limit * Htree.ENTRY_BYTES;
+            LittleEndian.put32(b, tail + 4, Htree.checksum(vol.inodeSeed(dir), b, co));
+        }
+        return b;
     }
 
     private static int position(Htree.DxBlock dx, int hash) {

@@ -224,7 +224,7 @@ public final class Ext4Writer {
                 System.arraycopy(t, 0, b, Inode.I_BLOCK, t.length);
                 LittleEndian.put32(b, Inode.I_FLAGS, ino.flags() & ~Inode.EXTENTS_FL);
                 LittleEndian.put32(b, Inode.I_BLOCKS_LO, (ino.fileAclBlock() != 0 ? 1 : 0) * (bs / 512));
-                setSize(ino, t.length);
+                ino.setSizeBytes(t.length);
                 writeInode(ino);
             } else {
                 writeContent(ino, t, goalFor(parent.inode().inodeNo()));
@@ -265,7 +265,7 @@ public final class Ext4Writer {
         // Create the inode structure
         Inode ino = new Inode(no, new byte[vol.superblock().inodeSize()]);
         fill(ino, Inode.S_IFDIR | (permissions & 07777), uid, gid, now, 2, true);
-        setSize(ino, bs);
+        ino.setSizeBytes(bs);
         setExtents(ino, List.of(new Extent(0, block, 1, false)));
         // Write out the inode and the inode data block
         LittleEndian.put32(b, bs - 4, DirectoryBlock.checksum(vol.inodeSeed(ino), b));
@@ -289,8 +289,8 @@ public final class Ext4Writer {
             }
             LittleEndian.put16(b, Inode.I_LINKS_COUNT, links);
         }
-        putTime(b, Inode.I_MTIME, Inode.I_MTIME_EXTRA, now);
-        putTime(b, Inode.I_CTIME, Inode.I_CTIME_EXTRA, now);
+        Inode.putTime(b, Inode.I_MTIME, Inode.I_MTIME_EXTRA, now);
+        Inode.putTime(b, Inode.I_CTIME, Inode.I_CTIME_EXTRA, now);
         writeInode(d);
     }
 
@@ -307,7 +307,7 @@ public final class Ext4Writer {
                 vol.device().write(e.physicalBlock() * bs, chunk);
             }
         }
-        setSize(ino, content.length);
+        ino.setSizeBytes(content.length);
         setExtents(ino, extents);
         writeInode(ino);
     }
@@ -329,7 +329,7 @@ public final class Ext4Writer {
         }
         Inode d = new Inode(dir.inodeNo(), dir.bytes());
         setExtents(d, ExtentWriter.append(ex, lblk, p));
-        setSize(d, dir.sizeBytes() + bs);
+        d.setSizeBytes(dir.sizeBytes() + bs);
         writeInode(d);
         return p;
     }
@@ -354,11 +354,6 @@ public final class Ext4Writer {
         LittleEndian.put32(b, Inode.I_FLAGS, ino.flags() | Inode.EXTENTS_FL);
     }
 
-    private static void setSize(Inode ino, long size) {
-        LittleEndian.put32(ino.bytes(), Inode.I_SIZE_LO, size);
-        LittleEndian.put32(ino.bytes(), Inode.I_SIZE_HIGH, size >>> 32);
-    }
-
     /** Sets the fields every new or replaced inode gets; a new inode starts from zeros. */
     private void fill(Inode ino, int mode, int uid, int gid, Instant t, int links, boolean fresh) {
         byte[] b = ino.bytes();
@@ -368,26 +363,18 @@ public final class Ext4Writer {
         LittleEndian.put16(b, Inode.I_GID, gid);
         LittleEndian.put16(b, Inode.L_I_GID_HIGH, gid >>> 16);
         LittleEndian.put16(b, Inode.I_LINKS_COUNT, links);
-        putTime(b, Inode.I_MTIME, Inode.I_MTIME_EXTRA, t);
-        putTime(b, Inode.I_CTIME, Inode.I_CTIME_EXTRA, t);
+        Inode.putTime(b, Inode.I_MTIME, Inode.I_MTIME_EXTRA, t);
+        Inode.putTime(b, Inode.I_CTIME, Inode.I_CTIME_EXTRA, t);
         if (fresh) {
             int want = LittleEndian.u16(vol.superblock().bytes(), 0x15E);
             int extra = want >= 32 && want <= b.length - 128 ? want : 32;
             LittleEndian.put16(b, Inode.I_EXTRA_ISIZE, extra);
-            putTime(b, Inode.I_ATIME, Inode.I_ATIME_EXTRA, t);
-            putTime(b, Inode.I_CRTIME, Inode.I_CRTIME_EXTRA, t);
+            Inode.putTime(b, Inode.I_ATIME, Inode.I_ATIME_EXTRA, t);
+            Inode.putTime(b, Inode.I_CRTIME, Inode.I_CRTIME_EXTRA, t);
         }
     }
 
-    /** Seconds (low 32 bits) plus extra = nsec << 2 | epoch bits (ext2fs.h __encode_extra_time). */
-    private static void putTime(byte[] b, int secOff, int extraOff, Instant t) {
-        long s = t.getEpochSecond();
-        LittleEndian.put32(b, secOff, s);
-        long epoch = ((s - (int) s) >> 32) & 3;
-        LittleEndian.put32(b, extraOff, ((long) t.getNano() << 2) | epoch);
-    }
-
-    private void writeInode(Inode ino) throws IOException {
+    void writeInode(Inode ino) throws IOException {
         ino.updateChecksum(vol.csumSeed());
         vol.device().write(vol.inodeOffsetBytes(ino.inodeNo()), ino.bytes());
     }

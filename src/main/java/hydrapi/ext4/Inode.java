@@ -97,6 +97,19 @@ public final class Inode {
         return LittleEndian.u32(b, I_SIZE_LO) | LittleEndian.u32(b, I_SIZE_HIGH) << 32;
     }
 
+    public void setSizeBytes(long size) {
+        LittleEndian.put32(b, I_SIZE_LO, size);
+        LittleEndian.put32(b, I_SIZE_HIGH, size >>> 32);
+    }
+
+    /** Seconds (low 32 bits) plus extra = nsec << 2 | epoch bits (ext2fs.h __encode_extra_time). */
+    static void putTime(byte[] b, int secOff, int extraOff, java.time.Instant t) {
+        long s = t.getEpochSecond();
+        LittleEndian.put32(b, secOff, s);
+        long epoch = ((s - (int) s) >> 32) & 3;
+        LittleEndian.put32(b, extraOff, ((long) t.getNano() << 2) | epoch);
+    }
+
     public int linksCount() {
         return LittleEndian.u16(b, I_LINKS_COUNT);
     }

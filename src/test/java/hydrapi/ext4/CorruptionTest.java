@@ -167,4 +167,29 @@ class CorruptionTest {
         assertTrue(problems.stream().anyMatch(p -> p.contains("htree index checksum")), problems.toString());
         assertE2fsckComplains(img);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bookworm", "unsigned", "1k"})
+    void check_findsHtreeOrderErrorBehindValidChecksum(String style, @TempDir Path tmp) throws IOException {
+        Path img = Ext4Fixtures.copy(style, tmp);
+        try (FileBlockDevice dev = FileBlockDevice.openReadWrite(img)) {
+            Ext4Volume v = Ext4Volume.open(dev);
+            int bs = v.superblock().blockSize();
+            Inode dir = v.inode(v.stat("/etc/many").orElseThrow().inodeNo());
+            long p = v.extentTree(dir).physicalBlock(0);
+            byte[] root = v.readBlock(p);
+            // Raise entry 1's hash past entry 2's, then re-seal the dx tail: only the ordering rules can tell.
+            int e1 = Htree.ROOT_COUNT_OFFSET + 8;
+            LittleEndian.put32(root, e1, LittleEndian.u32(root, e1 + 8) + 2);
+            int limit = LittleEndian.u16(root, Htree.ROOT_COUNT_OFFSET);
+            LittleEndian.put32(root, Htree.ROOT_COUNT_OFFSET + limit * 8 + 4,
+                    Htree.checksum(v.inodeSeed(dir), root, Htree.ROOT_COUNT_OFFSET));
+            dev.write(p * bs, root);
+        }
+        List<String> problems = check(img);
+        assertTrue(problems.stream().anyMatch(p -> p.contains("out of order") || p.contains("is outside")),
+                problems.toString());
+        assertFalse(problems.stream().anyMatch(p -> p.contains("checksum")), problems.toString());
+        assertE2fsckComplains(img);
+    }
 }

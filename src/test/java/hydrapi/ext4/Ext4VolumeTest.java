@@ -50,8 +50,9 @@ class Ext4VolumeTest {
     static Map<String, String> debugfs(Path image, List<String> commands, Path tmp) throws IOException {
         Path f = tmp.resolve("debugfs-cmds");
         Files.writeString(f, String.join("\n", commands) + "\n", StandardCharsets.UTF_8);
+        // debugfs ends "Fast link dest: ..." without a newline, so the next command's echo can share its line.
         String out = new String(Oracles.check("debugfs", "-f", f.toString(), image.toString()),
-                StandardCharsets.UTF_8);
+                StandardCharsets.UTF_8).replaceAll("(?<!\n)debugfs: ", "\ndebugfs: ");
         Map<String, String> res = new LinkedHashMap<>();
         String cmd = null;
         StringBuilder sb = new StringBuilder();
@@ -88,6 +89,9 @@ class Ext4VolumeTest {
             assertTrue(all.size() > 420, "walked " + all.size() + " entries");
             List<String> dirs = new ArrayList<>(List.of("/"));
             List<String> cmds = new ArrayList<>(List.of("ls -p /"));
+            // Every directory is listed in full; of the 3000 files in /var/bigdir (1k style) a sample is stat'ed,
+            // since each lookup there scans the whole directory.
+            all.keySet().removeIf(p -> p.startsWith("/var/bigdir/") && p.hashCode() % 50 != 0);
             for (Map.Entry<String, Ext4Entry> e : all.entrySet()) {
                 cmds.add("stat " + q(e.getKey()));
                 if (e.getValue().isDirectory()) {

@@ -171,6 +171,97 @@ class Ext4WriterTest {
         assertTrue(ex.contains(" 1/ 1 "), "depth-1 tree expected:\n" + ex);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"bookworm", "1k", "unsigned"})
+    void writeFile_growingLinearDirectoryBecomesHtree(String style, @TempDir Path tmp) throws IOException {
+        Path img = Ext4Fixtures.copy(style, tmp);
+        OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(img));
+        Ext4Writer w = Ext4Writer.open(ov);
+        w.mkdirs("/srv/grow", 0755, 0, 0, T);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (int i = 0; i < 400; i++) {
+            files.put(String.format("/srv/grow/name-%015d", i * 7919L), new byte[] {(byte) i});
+        }
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            w.writeFile(e.getKey(), e.getValue(), 0644, 0, 0, T);
+        }
+        w.flush();
+        assertEquals(List.of(), Ext4Volume.open(ov).check());
+        writeBack(ov, img);
+        Oracles.assertE2fsckClean(img, 0);
+        Oracles.assertE2fsckFixesNothing(img, 0, Files.size(img));
+        assertTrue(dxCount(img, "/srv/grow") > 1, "indexed by now (debugfs htree)");
+        Map<String, Path> dumps = new LinkedHashMap<>();
+        List<String> cmds = new ArrayList<>();
+        for (String p : files.keySet()) {
+            Path out = tmp.resolve("d" + dumps.size());
+            dumps.put(p, out);
+            cmds.add("dump \"" + p + "\" " + out);
+        }
+        Ext4VolumeTest.debugfs(img, cmds, tmp);
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            assertArrayEquals(e.getValue(), Files.readAllBytes(dumps.get(e.getKey())), e.getKey());
+        }
+    }
+
+    @Test
+    void writeFile_intoTwoLevelHtree(@TempDir Path tmp) throws IOException {
+        Path img = Ext4Fixtures.copy("1k", tmp);
+        OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(img));
+        Ext4Writer w = Ext4Writer.open(ov);
+        Random rnd = new Random(11);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (int i = 0; i < 400; i++) {
+            files.put("/var/bigdir/added-" + Long.toHexString(rnd.nextLong()) + "-with-some-length-" + i,
+                    ("v" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            w.writeFile(e.getKey(), e.getValue(), 0644, 0, 0, T);
+        }
+        w.flush();
+        assertEquals(List.of(), Ext4Volume.open(ov).check());
+        writeBack(ov, img);
+        Oracles.assertE2fsckClean(img, 0);
+        Oracles.assertE2fsckFixesNothing(img, 0, Files.size(img));
+        String htree = new String(Oracles.check("debugfs", "-R", "htree /var/bigdir", img.toString()),
+                StandardCharsets.UTF_8);
+        assertTrue(htree.contains("Indirect levels: 1"), htree.substring(0, 200));
+        Map<String, Path> dumps = new LinkedHashMap<>();
+        List<String> cmds = new ArrayList<>();
+        for (String p : files.keySet()) {
+            Path out = tmp.resolve("d" + dumps.size());
+            dumps.put(p, out);
+            cmds.add("dump \"" + p + "\" " + out);
+        }
+        Ext4VolumeTest.debugfs(img, cmds, tmp);
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            assertArrayEquals(e.getValue(), Files.readAllBytes(dumps.get(e.getKey())), e.getKey());
+        }
+    }
+
+    @Test
+    void writer_isDeterministic() throws IOException {
+        List<byte[]> results = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(Ext4Fixtures.image("trixie")));
+            Ext4Writer w = Ext4Writer.open(ov);
+            w.mkdirs("/opt/a/b", 0755, 0, 0, T);
+            for (int i = 0; i < 120; i++) {
+                w.writeFile("/etc/many/det-" + i, ("d" + i).getBytes(StandardCharsets.UTF_8), 0644, 0, 0, T);
+            }
+            w.symlink("/opt/a/link", "/etc/many/det-1", 0, 0, T);
+            w.flush();
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            for (ByteRange r : ov.changedRanges()) {
+                all.writeBytes((r.startBytes() + "+" + r.lengthBytes() + ":").getBytes(StandardCharsets.US_ASCII));
+                all.writeBytes(ov.read(r.startBytes(), (int) r.lengthBytes()));
+            }
+            ov.close();
+            results.add(all.toByteArray());
+        }
+        assertArrayEquals(results.get(0), results.get(1));
+    }
+
     @Test
     void open_refusesFilesystemWithoutMetadataCsum() throws IOException {
         OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(Ext4Fixtures.image("gdtcsum")));
