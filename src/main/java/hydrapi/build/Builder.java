@@ -22,6 +22,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The build pipeline: open the base read-only → apply the plan through a copy-on-write overlay → compress the
@@ -41,6 +42,7 @@ public final class Builder {
         for (Path dir : req.overlays()) {
             specs.addAll(OverlayScanner.scan(dir));
         }
+        Map<String, OverlayManifest.Rule> rules = OverlayManifest.readAll(req.overlays());
         Path out = req.out().toAbsolutePath();
         Path sidecar = out.resolveSibling(out.getFileName() + ".sha256");
         try (BaseImage base = BaseImage.open(req.base(), req.scratchDir(), progress);
@@ -49,7 +51,7 @@ public final class Builder {
             ImageView view = ImageView.open(disk, req.base().getFileName().toString());
             String bootMount = view.bootMount().orElse(MountTable.DEFAULT_BOOT_MOUNT);
             specs.addAll(RaspberryPiBoot.specs(bootMount, req.ssh(), req.cmdlineAppend()));
-            List<BuildResult.Change> changes = PlanApplier.apply(ImagePlan.of(specs), view, req.now());
+            List<BuildResult.Change> changes = PlanApplier.apply(ImagePlan.of(specs), rules, view, req.now());
 
             List<ByteRange> changed = disk.changedRanges();
             long changedBytes = changed.stream().mapToLong(ByteRange::lengthBytes).sum();

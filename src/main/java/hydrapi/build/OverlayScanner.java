@@ -35,7 +35,8 @@ public final class OverlayScanner {
         List<FileSpec> out = new ArrayList<>();
         List<Path> paths;
         try (Stream<Path> s = Files.walk(dir)) {
-            paths = s.filter(p -> !p.equals(dir)).sorted().toList();
+            Path manifest = dir.resolve(OverlayManifest.FILE_NAME);
+            paths = s.filter(p -> !p.equals(dir) && !p.equals(manifest)).sorted().toList();
         }
         for (Path p : paths) {
             StringBuilder rel = new StringBuilder();

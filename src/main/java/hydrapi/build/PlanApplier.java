@@ -4,8 +4,11 @@ package hydrapi.build;
 import hydrapi.InvalidInputException;
 import hydrapi.UnsupportedImageException;
 import hydrapi.ext4.Ext4Entry;
+import hydrapi.ext4.Ext4Volume;
+import hydrapi.ext4.Ext4Writer;
 import hydrapi.fat.FatEntry;
 import hydrapi.fat.FatVolume;
+import hydrapi.io.OverlayDevice;
 import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
@@ -15,90 +18,280 @@ import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Applies a plan to the filesystems of an image. Every spec is located and checked before the first byte is
- * written, so a refused path changes nothing. Directories that already exist keep their mode and owner: an
- * overlay's intermediate directories ({@code DIR/boot}, {@code DIR/etc}) only say where files go.
+ * written, so a refused path changes nothing. Rules:
+ * <ul>
+ * <li>Directories that already exist keep their mode and owner unless the overlay manifest names them: an
+ *     overlay's intermediate directories ({@code DIR/boot}, {@code DIR/etc}) only say where files go. Missing
+ *     parents are created 0755 root:root.</li>
+ * <li>An edit ({@link Content.Edit}) keeps the file's mode and owner; a created or replaced file takes the spec's.</li>
+ * <li>Writes never pass through a symlink of the image: a path whose parent is a symlink is refused, naming it
+ *     (the real path is unambiguous; following links could land outside the intended tree or partition).</li>
+ * <li>The account databases (/etc/passwd, /etc/group, /etc/shadow, /etc/gshadow) are edited first, so owner names
+ *     in the manifest can name users the same build adds.</li>
+ * </ul>
+ * Each ext4 filesystem is changed through an overlay of its own, written down to the disk overlay at the end.
  */
 final class PlanApplier {
 
-    private PlanApplier() {
+    private static final Set<String> ACCOUNT_FILES = Set.of("/etc/passwd", "/etc/group", "/etc/shadow",
+            "/etc/gshadow");
+
+    private final ImageView view;
+    private final Instant now;
+    private final Map<String, OverlayManifest.Rule> rules;
+    private final Map<Integer, Ext4Writer> ext4Writers = new TreeMap<>();
+    private final Map<Integer, OverlayDevice> ext4Overlays = new TreeMap<>();
+    private final Map<Integer, OwnerResolver> resolvers = new TreeMap<>();
+    private final List<BuildResult.Change> changes = new ArrayList<>();
+
+    private PlanApplier(ImageView view, Instant now, Map<String, OverlayManifest.Rule> rules) {
+        this.view = view;
+        this.now = now;
+        this.rules = rules;
     }
 
-    private record Step(FileSpec spec, MountTable.Located where, int partition) {
+    private record Step(FileSpec spec, MountTable.Located where, int partition, boolean fat) {
     }
 
-    static List<BuildResult.Change> apply(ImagePlan plan, ImageView view, Instant now) throws IOException {
-        List<Step> steps = new ArrayList<>();
+    static List<BuildResult.Change> apply(ImagePlan plan, Map<String, OverlayManifest.Rule> rules, ImageView view,
+                                          Instant now) throws IOException {
+        return new PlanApplier(view, now, rules).run(plan);
+    }
+
+    private List<BuildResult.Change> run(ImagePlan plan) throws IOException {
+        List<Step> first = new ArrayList<>();
+        List<Step> rest = new ArrayList<>();
         for (FileSpec spec : plan.files()) {
-            MountTable.Located loc = view.locate(spec.path());
-            int part = loc.mount().partition();
-            boolean mountPoint = loc.innerPath().equals("/");
-            if (view.fat(part).isPresent()) {
-                if (spec.type() == FileSpec.Type.SYMLINK) {
-                    throw new InvalidInputException(spec.path() + ": a symlink cannot be stored on the FAT boot"
-                            + " partition; put a regular file there");
-                }
-                if (mountPoint && spec.type() != FileSpec.Type.DIRECTORY) {
-                    throw new InvalidInputException(spec.path() + ": is the boot partition's mount point");
-                }
-                if (!mountPoint) {
-                    steps.add(new Step(spec, loc, part));
-                }
-            } else if (view.ext4(part).isPresent()) {
-                Optional<Ext4Entry> existing = view.ext4(part).get().stat(loc.innerPath());
-                boolean existingDir = existing.isPresent() && existing.get().isDirectory();
-                if (spec.type() == FileSpec.Type.DIRECTORY && existingDir) {
-                    continue;
-                }
-                throw new UnsupportedImageException(spec.path() + ": root filesystem editing not available yet"
-                        + " (partition " + part + ", ext4); only paths under "
-                        + view.bootMount().orElse(MountTable.DEFAULT_BOOT_MOUNT) + " can be changed for now");
-            } else {
-                throw new UnsupportedImageException(spec.path() + ": partition " + part
-                        + " holds no FAT or ext4 filesystem hydrapi can write");
+            Step s = locate(spec);
+            if (s != null) {
+                (!s.fat() && ACCOUNT_FILES.contains(s.where().innerPath()) ? first : rest).add(s);
             }
         }
-        List<BuildResult.Change> changes = new ArrayList<>();
-        for (Step s : steps) {
-            FatVolume fat = view.fat(s.partition()).orElseThrow();
-            String inner = s.where().innerPath();
-            Optional<FatEntry> existing = fat.stat(inner);
-            switch (s.spec().type()) {
-                case DIRECTORY -> {
-                    if (existing.isPresent() && !existing.get().directory()) {
-                        throw new InvalidInputException(s.spec().path() + ": a file of that name is in the way"
-                                + " of a directory");
-                    }
-                    if (existing.isEmpty()) {
-                        fat.mkdirs(inner, now);
-                        changes.add(new BuildResult.Change(s.spec().path(), "mkdir", 0));
-                    }
-                }
-                case FILE -> {
-                    if (existing.isPresent() && existing.get().directory()) {
-                        throw new InvalidInputException(s.spec().path() + ": a directory of that name is in the way"
-                                + " of a file");
-                    }
-                    byte[] bytes = contentOf(s.spec(), existing.isPresent() ? fat.readFile(inner) : null);
-                    String parent = parentOf(inner);
-                    if (!parent.equals("/") && fat.stat(parent).isEmpty()) {
-                        fat.mkdirs(parent, now);
-                    }
-                    fat.writeFile(inner, bytes, now);
-                    String action = s.spec().content() instanceof Content.Edit ? "edited"
-                            : existing.isPresent() ? "replaced" : "created";
-                    changes.add(new BuildResult.Change(s.spec().path(), action, bytes.length));
-                }
-                case SYMLINK -> throw new IllegalStateException("refused above");
+        List<OverlayManifest.Rule> orphanRules = new ArrayList<>();
+        for (OverlayManifest.Rule r : OverlayManifest.sorted(rules)) {
+            if (plan.files().stream().noneMatch(f -> f.path().equals(r.path()))) {
+                orphanRules.add(r);
             }
+        }
+        for (OverlayManifest.Rule r : orphanRules) {
+            MountTable.Located loc = view.locate(r.path());
+            if (view.ext4(loc.mount().partition()).isEmpty()) {
+                throw new InvalidInputException(r.where() + ": " + r.path() + " is not on an ext4 partition; FAT"
+                        + " has no modes or owners");
+            }
+            if (view.ext4(loc.mount().partition()).get().stat(loc.innerPath()).isEmpty()) {
+                throw new InvalidInputException(r.where() + ": " + r.path() + " is neither in the overlay nor in"
+                        + " the image");
+            }
+        }
+        for (Step s : first) {
+            applyExt4(s);
+        }
+        for (Step s : rest) {
+            if (s.fat()) {
+                applyFat(s);
+            } else {
+                applyExt4(s);
+            }
+        }
+        for (OverlayManifest.Rule r : orphanRules) {
+            MountTable.Located loc = view.locate(r.path());
+            int part = loc.mount().partition();
+            Ext4Writer w = writer(part);
+            Ext4Entry e = w.volume().stat(loc.innerPath()).orElseThrow();
+            int mode = r.mode() != null ? r.mode() : e.mode() & 07777;
+            int uid = r.owner() != null ? owners(part).uid(r.owner(), r.where()) : e.uid();
+            int gid = r.group() != null ? owners(part).gid(r.group(), r.where()) : e.gid();
+            w.setAttributes(loc.innerPath(), mode, uid, gid, now);
+            changes.add(new BuildResult.Change(r.path(), "attributes", 0));
         }
         for (FatVolume v : view.fatVolumes().values()) {
             v.flush();
         }
+        for (Map.Entry<Integer, Ext4Writer> e : ext4Writers.entrySet()) {
+            e.getValue().flush();
+            ext4Overlays.get(e.getKey()).writeBack();
+        }
         return changes;
+    }
+
+    /** Locates a spec and refuses what cannot be written; null for a no-op (an existing mount point). */
+    private Step locate(FileSpec spec) throws IOException {
+        MountTable.Located loc = view.locate(spec.path());
+        int part = loc.mount().partition();
+        boolean mountPoint = loc.innerPath().equals("/");
+        if (mountPoint && spec.type() != FileSpec.Type.DIRECTORY) {
+            throw new InvalidInputException(spec.path() + ": is the mount point of partition " + part);
+        }
+        if (view.fat(part).isPresent()) {
+            if (spec.type() == FileSpec.Type.SYMLINK) {
+                throw new InvalidInputException(spec.path() + ": a symlink cannot be stored on the FAT boot"
+                        + " partition; put a regular file there");
+            }
+            return mountPoint ? null : new Step(spec, loc, part, true);
+        }
+        if (view.ext4(part).isPresent()) {
+            if (mountPoint && !rules.containsKey(spec.path())) {
+                return null;
+            }
+            refuseSymlinkParents(view.ext4(part).get(), spec.path(), loc.innerPath());
+            return new Step(spec, loc, part, false);
+        }
+        throw new UnsupportedImageException(spec.path() + ": partition " + part
+                + " holds no FAT or ext4 filesystem hydrapi can write");
+    }
+
+    private static void refuseSymlinkParents(Ext4Volume vol, String imagePath, String inner) throws IOException {
+        String cur = "";
+        String[] parts = inner.substring(1).split("/");
+        for (int i = 0; i < parts.length - 1; i++) {
+            cur += "/" + parts[i];
+            Optional<Ext4Entry> e = vol.stat(cur);
+            if (e.isEmpty()) {
+                return;
+            }
+            if (e.get().isSymlink()) {
+                throw new InvalidInputException(imagePath + ": " + cur + " is a symlink in the image (-> "
+                        + e.get().linkTarget() + "); hydrapi never writes through symlinks, give the real path");
+            }
+            if (!e.get().isDirectory()) {
+                throw new InvalidInputException(imagePath + ": " + cur + " is a file in the image, not a directory");
+            }
+        }
+    }
+
+    private void applyFat(Step s) throws IOException {
+        FatVolume fat = view.fat(s.partition()).orElseThrow();
+        String inner = s.where().innerPath();
+        Optional<FatEntry> existing = fat.stat(inner);
+        switch (s.spec().type()) {
+            case DIRECTORY -> {
+                if (existing.isPresent() && !existing.get().directory()) {
+                    throw new InvalidInputException(s.spec().path() + ": a file of that name is in the way of a"
+                            + " directory");
+                }
+                if (existing.isEmpty()) {
+                    fat.mkdirs(inner, now);
+                    changes.add(new BuildResult.Change(s.spec().path(), "mkdir", 0));
+                }
+            }
+            case FILE -> {
+                if (existing.isPresent() && existing.get().directory()) {
+                    throw new InvalidInputException(s.spec().path() + ": a directory of that name is in the way of"
+                            + " a file");
+                }
+                byte[] bytes = contentOf(s.spec(), existing.isPresent() ? fat.readFile(inner) : null);
+                String parent = parentOf(inner);
+                if (!parent.equals("/") && fat.stat(parent).isEmpty()) {
+                    fat.mkdirs(parent, now);
+                }
+                fat.writeFile(inner, bytes, now);
+                changes.add(new BuildResult.Change(s.spec().path(), action(s.spec(), existing.isPresent()),
+                        bytes.length));
+            }
+            case SYMLINK -> throw new IllegalStateException("refused in locate()");
+        }
+    }
+
+    private void applyExt4(Step s) throws IOException {
+        Ext4Writer w = writer(s.partition());
+        String inner = s.where().innerPath();
+        FileSpec spec = s.spec();
+        OverlayManifest.Rule rule = rules.get(spec.path());
+        Optional<Ext4Entry> existing = w.volume().stat(inner);
+        boolean edit = spec.content() instanceof Content.Edit;
+        int mode = spec.mode();
+        int uid = spec.uid();
+        int gid = spec.gid();
+        if (edit && existing.isPresent()) {
+            mode = existing.get().mode() & 07777;
+            uid = existing.get().uid();
+            gid = existing.get().gid();
+        }
+        if (rule != null) {
+            mode = rule.mode() != null ? rule.mode() : mode;
+            uid = rule.owner() != null ? owners(s.partition()).uid(rule.owner(), rule.where()) : uid;
+            gid = rule.group() != null ? owners(s.partition()).gid(rule.group(), rule.where()) : gid;
+        }
+        String parent = parentOf(inner);
+        if (!parent.equals("/") && w.volume().stat(parent).isEmpty()) {
+            w.mkdirs(parent, 0755, 0, 0, now);
+        }
+        switch (spec.type()) {
+            case DIRECTORY -> {
+                if (existing.isPresent() && !existing.get().isDirectory()) {
+                    throw new InvalidInputException(spec.path() + ": a file of that name is in the way of a"
+                            + " directory");
+                }
+                if (existing.isEmpty()) {
+                    w.mkdirs(inner, mode, uid, gid, now);
+                    changes.add(new BuildResult.Change(spec.path(), "mkdir", 0));
+                } else if (rule != null) {
+                    w.setAttributes(inner, mode, uid, gid, now);
+                    changes.add(new BuildResult.Change(spec.path(), "attributes", 0));
+                }
+            }
+            case FILE -> {
+                if (existing.isPresent() && existing.get().isDirectory()) {
+                    throw new InvalidInputException(spec.path() + ": a directory of that name is in the way of a"
+                            + " file");
+                }
+                byte[] current = existing.isPresent() && existing.get().isRegularFile()
+                        ? w.volume().readFile(inner) : null;
+                byte[] bytes = contentOf(spec, current);
+                w.writeFile(inner, bytes, mode, uid, gid, now);
+                changes.add(new BuildResult.Change(spec.path(), action(spec, existing.isPresent()), bytes.length));
+            }
+            case SYMLINK -> {
+                if (existing.isPresent() && existing.get().isDirectory()) {
+                    throw new InvalidInputException(spec.path() + ": a directory of that name is in the way of a"
+                            + " symlink");
+                }
+                w.symlink(inner, spec.linkTarget(), uid, gid, now);
+                changes.add(new BuildResult.Change(spec.path(), existing.isPresent() ? "replaced" : "symlink",
+                        spec.linkTarget().length()));
+            }
+        }
+        if (ACCOUNT_FILES.contains(inner)) {
+            resolvers.remove(s.partition());
+        }
+    }
+
+    private OwnerResolver owners(int part) throws IOException {
+        OwnerResolver r = resolvers.get(part);
+        if (r == null) {
+            Ext4Volume v = writer(part).volume();
+            r = new OwnerResolver(readIfFile(v, "/etc/passwd"), readIfFile(v, "/etc/group"));
+            resolvers.put(part, r);
+        }
+        return r;
+    }
+
+    private static byte[] readIfFile(Ext4Volume v, String path) throws IOException {
+        Optional<Ext4Entry> e = v.stat(path);
+        return e.isPresent() && e.get().isRegularFile() ? v.readFile(path) : null;
+    }
+
+    private Ext4Writer writer(int part) throws IOException {
+        Ext4Writer w = ext4Writers.get(part);
+        if (w == null) {
+            OverlayDevice ov = new OverlayDevice(view.disk().partition(part));
+            w = Ext4Writer.open(ov);
+            ext4Overlays.put(part, ov);
+            ext4Writers.put(part, w);
+        }
+        return w;
+    }
+
+    private static String action(FileSpec spec, boolean existed) {
+        return spec.content() instanceof Content.Edit ? "edited" : existed ? "replaced" : "created";
     }
 
     private static byte[] contentOf(FileSpec spec, byte[] current) throws IOException {

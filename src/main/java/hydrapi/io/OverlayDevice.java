@@ -116,6 +116,22 @@ public final class OverlayDevice implements BlockDevice {
         undo = null;
     }
 
+    /**
+     * Writes every held page down to the base and forgets them: used when an overlay stages one filesystem's
+     * changes over a partition of another overlay, so the outer one keeps the exact picture of what changed.
+     */
+    public void writeBack() throws IOException {
+        if (undo != null) {
+            throw new IllegalStateException("writeBack inside a checkpoint");
+        }
+        for (Map.Entry<Long, byte[]> e : pages.entrySet()) {
+            long start = e.getKey() * PAGE_BYTES;
+            int n = (int) Math.min(PAGE_BYTES, sizeBytes() - start);
+            base.write(start, e.getValue(), 0, n);
+        }
+        pages.clear();
+    }
+
     /** Whether any byte in [startBytes, endBytes) may differ from the base (a page there was written). */
     public boolean touches(long startBytes, long endBytes) {
         if (endBytes <= startBytes) {

@@ -36,7 +36,7 @@ public record ImagePlan(List<FileSpec> files) {
     }
 
     /** Compares component by component so a directory sorts right before its contents. */
-    static int comparePaths(String a, String b) {
+    public static int comparePaths(String a, String b) {
         String[] x = a.split("/");
         String[] y = b.split("/");
         for (int i = 0; i < Math.min(x.length, y.length); i++) {

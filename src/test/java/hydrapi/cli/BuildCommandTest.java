@@ -218,16 +218,6 @@ class BuildCommandTest {
     }
 
     @Test
-    void build_rootFilesystemPath_isRefusedUntilTheExt4Engine() throws Exception {
-        Path d = tmp.resolve("rootov");
-        Files.writeString(Files.createDirectories(d.resolve("etc/hydra")).resolve("hydra.env"), "X=1\n");
-        Path outDir = Files.createDirectories(tmp.resolve("outdir"));
-        assertRefused(3, "root filesystem editing not available yet", outDir, "build", "--base",
-                Samples.sampleXz().toString(), "--out", outDir.resolve("o.img.xz").toString(), "--overlay",
-                d.toString());
-    }
-
-    @Test
     void build_missingRequiredOption_isUsage() {
         Cli.Run r = Cli.run("build", "--out", tmp.resolve("o.img.xz").toString());
         assertEquals(2, r.exitCode());
