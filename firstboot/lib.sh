@@ -173,11 +173,14 @@ ensure_dir() {
 }
 
 # Loads /etc/hydra/hydra.env into the environment of the commands run as the hydra users.
+# The file's PATH goes after ours: the unit's PATH already holds the system directories.
 load_hydra_env() {
+  local keep=$PATH
   set -a
   # shellcheck source=/dev/null
   . "$FB_ETC/hydra/hydra.env"
   set +a
+  PATH=$keep:$PATH
 }
 
 pin_is_legacy() {
