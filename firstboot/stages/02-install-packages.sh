@@ -28,12 +28,11 @@ else
   packages=("${common[@]}" argon2)
 fi
 
+# One dpkg-query for all: a package it does not know prints nothing, so count the good lines.
 installed() {
-  local p s
-  for p in "${packages[@]}"; do
-    s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-    [ "$s" = "install ok installed" ] || return 1
-  done
+  local ok
+  ok=$(dpkg-query -W -f='${Status}\n' "${packages[@]}" 2>/dev/null | grep -cx 'install ok installed' || true)
+  [ "$ok" -eq "${#packages[@]}" ]
 }
 
 if installed; then

@@ -19,8 +19,17 @@ case "$name" in
   dpkg)
     [ "${1:-}" = --print-architecture ] && echo "${STUB_ARCH:-arm64}"
     ;;
+  apt-get)
+    case " $* " in
+      *" install --no-install-recommends "*) rm -f "$STUB_DIR/packages-missing" ;;
+    esac
+    ;;
   dpkg-query)
-    [ -e "$STUB_DIR/packages-missing" ] || printf 'install ok installed'
+    if [ ! -e "$STUB_DIR/packages-missing" ]; then
+      for a in "$@"; do
+        case "$a" in -*) ;; *) echo 'install ok installed' ;; esac
+      done
+    fi
     ;;
   timedatectl) echo yes ;;
   df) printf 'Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/root 60000000 1000000 50000000 2%% /\n' ;;
