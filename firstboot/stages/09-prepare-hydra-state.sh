@@ -6,4 +6,4 @@ set -Eeuo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
 
-"$FB_LIBDIR/hydra-prestart"
+"$FB_LIBDIR/hydra-prestart" --render

@@ -11,9 +11,10 @@ if ! pin_is_legacy; then
   # 2016's hydra-notify is a per-build program, not a daemon (§1.5).
   units+=(hydra-notify.service)
 fi
+timers=(hydra-update-gc-roots.timer hydra-compress-logs.timer)
 systemctl daemon-reload
-systemctl enable hydra-init.service "${units[@]}"
-systemctl start "${units[@]}"
+systemctl enable hydra-init.service "${units[@]}" "${timers[@]}"
+systemctl start "${units[@]}" "${timers[@]}"
 
 ok=0
 for ((i = 0; i < 60; i++)); do

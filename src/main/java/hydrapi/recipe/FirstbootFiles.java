@@ -43,6 +43,10 @@ final class FirstbootFiles {
             overlay(e, "etc/systemd/system/" + unit + ".service", 0644, false);
         }
         overlay(e, "etc/systemd/system/hydra-notify.service", 0644, true);
+        for (String timer : List.of("hydra-update-gc-roots", "hydra-compress-logs")) {
+            overlay(e, "etc/systemd/system/" + timer + ".service", 0644, false);
+            overlay(e, "etc/systemd/system/" + timer + ".timer", 0644, false);
+        }
         overlay(e, "usr/lib/systemd/system-preset/50-hydra-firstboot.preset", 0644, false);
         overlay(e, "etc/profile.d/hydra.sh", 0644, false);
         overlay(e, "etc/apt/apt.conf.d/80hydra-firstboot", 0644, false);

@@ -101,7 +101,7 @@ class FirstbootDriverTest {
         assertTrue(calls.contains("hydra-create-user alice --full-name alice --email-address alice@hydra --role admin "
                 + "--password generated-password-0001"), calls);
         assertTrue(calls.contains("systemctl enable hydra-init.service hydra-server.service hydra-evaluator.service "
-                + "hydra-queue-runner.service\n"), "no hydra-notify on the 2016 pin: " + calls);
+                + "hydra-queue-runner.service hydra-update-gc-roots.timer hydra-compress-logs.timer\n"), "no hydra-notify on the 2016 pin: " + calls);
         String hba = Files.readString(root.resolve("etc/postgresql/15/main/pg_hba.conf"));
         assertTrue(hba.startsWith("# BEGIN hydra-firstboot\nlocal hydra all peer map=hydra-users\n# END"), hba);
         String conf = Files.readString(root.resolve("var/lib/hydra/hydra.conf"));
@@ -187,6 +187,7 @@ class FirstbootDriverTest {
         assertTrue(status().startsWith("FAILED: pin legacy-2016 needs bookworm"), status());
         assertTrue(calls().contains("systemctl disable hydra-firstboot.service"));
         assertEquals(null, stamp("00-check-preflight"));
+        assertEquals(status(), Files.readString(root.resolve("var/lib/hydra-firstboot/failed")));
         assertFalse(Files.exists(root.resolve("var/lib/hydra-firstboot/done")));
     }
 
