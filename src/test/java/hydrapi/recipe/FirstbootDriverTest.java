@@ -48,11 +48,15 @@ class FirstbootDriverTest {
 
     @BeforeEach
     void setUp() throws Exception {
+        setUp(Pin.LEGACY_2016);
+    }
+
+    void setUp(Pin pin) throws Exception {
         root = tmp.resolve("root");
         stubDir = tmp.resolve("stubstate");
         log = tmp.resolve("calls.log");
         Files.createDirectories(stubDir);
-        HydraOptions o = new HydraOptions("hydra", "alice", List.of(), null, null, Pin.LEGACY_2016, null, null, null,
+        HydraOptions o = new HydraOptions("hydra", "alice", List.of(), null, null, pin, null, null, null,
                 2, false, Instant.parse("2026-01-01T00:00:00Z"), true, "/boot/firmware");
         for (FileSpec s : new HydraRecipe(o, SampleRootfs.snapshot()).specs()) {
             Path p = root.resolve(s.path().substring(1));
@@ -74,17 +78,55 @@ class FirstbootDriverTest {
         write("var/cache/hydra-firstboot/src/hydra-" + REV + ".tar.gz", "not really a tarball");
 
         Path stubs = tmp.resolve("stubs");
-        Files.createDirectories(stubs);
         Path stub = stubs.resolve("stub");
-        try (InputStream in = getClass().getResourceAsStream("stub.sh")) {
-            Files.write(stub, in.readAllBytes());
-        }
-        Files.setPosixFilePermissions(stub, perms(0755));
-        for (String name : STUBBED) {
-            Files.createSymbolicLink(stubs.resolve(name), stub);
+        if (!Files.exists(stubs)) {
+            Files.createDirectories(stubs);
+            try (InputStream in = getClass().getResourceAsStream("stub.sh")) {
+                Files.write(stub, in.readAllBytes());
+            }
+            Files.setPosixFilePermissions(stub, perms(0755));
+            for (String name : STUBBED) {
+                Files.createSymbolicLink(stubs.resolve(name), stub);
+            }
         }
         for (String name : List.of("nix-store", "nix-hash")) {
             Files.createSymbolicLink(root.resolve("usr/local/bin/" + name), stub);
+        }
+        Files.createDirectories(root.resolve("nix/var/nix/profiles/default/bin"));
+        for (String name : List.of("nix", "nix-env")) {
+            Files.createSymbolicLink(root.resolve("nix/var/nix/profiles/default/bin/" + name), stub);
+        }
+    }
+
+    @Test
+    void run_modernPinInstallsThroughNixAndUsesArgon2() throws Exception {
+        deleteTree(root);
+        setUp(Pin.MODERN);
+        Files.createFile(stubDir.resolve("network"));
+        assertEquals(0, run());
+        String pinString = "modern hydra=" + Pin.MODERN.hydraRev() + " nix=" + Pin.MODERN.nixVersion();
+        for (String stage : FirstbootFiles.STAGES) {
+            assertEquals(pinString, stamp(stage), stage);
+        }
+        String calls = calls();
+        assertTrue(calls.contains("nix --extra-experimental-features nix-command build --no-link -f "
+                + "https://github.com/NixOS/nixpkgs/archive/" + HydraRecipe.NIXPKGS_REV + ".tar.gz hydra"), calls);
+        assertTrue(calls.contains("nix-env -p " + root + "/nix/var/nix/profiles/hydra --set /nix/store/"), calls);
+        assertTrue(calls.contains("psql -X -v ON_ERROR_STOP=1 -d hydra -tAc CREATE EXTENSION IF NOT EXISTS pg_trgm"));
+        assertTrue(calls.contains("--role admin --password-hash $argon2id$"), calls);
+        assertFalse(calls.contains("--password generated"), calls);
+        assertTrue(calls.contains(" hydra-notify.service "), calls);
+        assertFalse(calls.contains("swapon"), "no temporary swap on the modern pin: " + calls);
+        String conf = Files.readString(root.resolve("var/lib/hydra/hydra.conf"));
+        assertTrue(conf.contains("\nuse-substitutes = 1\n") && !conf.contains("#modern#"), conf);
+        assertTrue(Files.readString(root.resolve("etc/nix/nix.conf")).contains("\nkeep-outputs = true\n"));
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
         }
     }
 

@@ -44,6 +44,17 @@ case "$name" in
     esac
     ;;
   nix-store) [ "${1:-}" = --version ] && echo "nix-store (Nix) $NIX_VERSION" ;;
+  nix)
+    case "$*" in
+      --version) echo "nix (Nix) $NIX_VERSION" ;;
+      *hydra.src.rev) printf '%s' "$HYDRA_REV" ;;
+      *hydra.outPath) printf '/nix/store/00000000000000000000000000000000-hydra-0-unstable' ;;
+    esac
+    ;;
+  argon2)
+    # shellcheck disable=SC2016 # a literal hash
+    echo '$argon2id$v=19$m=262144,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA'
+    ;;
   nix-hash) echo "$HYDRA_NAR_HASH_BASE32" ;;
   tar)
     while [ "$#" -gt 0 ]; do
