@@ -7,7 +7,8 @@ set -Eeuo pipefail
 load_config
 
 systemctl daemon-reload
-systemctl start hydra-init.service
+# hydra-init is bounded by its own pg_isready loop; the schema load itself gets 30 minutes.
+timeout 1800 systemctl start hydra-init.service
 schema=$(psqlq -d hydra "SELECT max(version) FROM SchemaVersion" 2>/dev/null || true)
 if [ -z "$schema" ]; then
   log "hydra-init ran but SchemaVersion is empty; last journal lines:"

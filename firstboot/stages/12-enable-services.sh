@@ -14,7 +14,7 @@ fi
 timers=(hydra-update-gc-roots.timer hydra-compress-logs.timer)
 systemctl daemon-reload
 systemctl enable hydra-init.service "${units[@]}" "${timers[@]}"
-systemctl start "${units[@]}" "${timers[@]}"
+timeout 600 systemctl start "${units[@]}" "${timers[@]}"
 
 ok=0
 for ((i = 0; i < 60; i++)); do

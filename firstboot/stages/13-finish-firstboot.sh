@@ -9,4 +9,4 @@ load_config
 rm -rf "$FB_CACHE/build"
 host=$(cat "$FB_ETC/hostname" 2>/dev/null || echo localhost)
 write_atomic "$FB_STATE/ready-message" \
-  "Hydra ready at ${HYDRA_URL:-http://$host:3000/} (admin password in /root/hydra-admin-password)"
+  "Hydra ready at ${HYDRA_URL:-http://$host:3000} (admin password in /root/hydra-admin-password)"

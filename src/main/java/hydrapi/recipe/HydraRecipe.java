@@ -189,7 +189,7 @@ public final class HydraRecipe {
         kv(s, "HYDRA_REV", pin.hydraRev());
         kv(s, "NIX_VERSION", pin.nixVersion());
         kv(s, "NIX_BUILD_USERS", Integer.toString(o.buildUsers()));
-        kv(s, "HYDRA_URL", "http://" + o.hostname() + ":3000/");
+        kv(s, "HYDRA_URL", "http://" + o.hostname() + ":3000");
         kv(s, "NOTIFICATION_SENDER", "hydra@" + o.hostname());
         kv(s, "ADMIN_USER", o.adminUser());
         kv(s, "ADMIN_FULLNAME", o.adminUser());

@@ -272,6 +272,18 @@ class HydraRecipeTest {
     }
 
     @Test
+    void specs_formAValidImagePlanForBothPins() throws Exception {
+        for (Pin pin : Pin.values()) {
+            List<FileSpec> specs = new HydraRecipe(options(pin, null, true), SampleRootfs.snapshot()).specs();
+            hydrapi.plan.ImagePlan plan = hydrapi.plan.ImagePlan.of(specs);
+            assertEquals(specs.size(), plan.files().size(), pin.id());
+            // Every directory the recipe creates comes before what it holds.
+            List<String> paths = plan.files().stream().map(FileSpec::path).toList();
+            assertTrue(paths.indexOf("/var/lib/hydra-firstboot") < paths.indexOf("/var/lib/hydra-firstboot/state"));
+        }
+    }
+
+    @Test
     void skelCopy_onlyForANewAdmin() throws Exception {
         assertEquals(Optional.of(new SkelCopy("/etc/skel", "/home/alice", 1000, 1000)),
                 new HydraRecipe(options(Pin.MODERN, null, true), SampleRootfs.snapshot()).skelCopy());
