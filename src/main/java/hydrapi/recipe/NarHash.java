@@ -195,10 +195,10 @@ public final class NarHash {
 
     private static InputStream decompressor(String name, InputStream raw) throws IOException {
         if (name.endsWith(".tar.gz") || name.endsWith(".tgz")) {
-            return new GzipCompressorInputStream(raw, true);
+            return GzipCompressorInputStream.builder().setInputStream(raw).setDecompressConcatenated(true).get();
         }
         if (name.endsWith(".tar.xz")) {
-            return new XZCompressorInputStream(raw, true);
+            return XZCompressorInputStream.builder().setInputStream(raw).setDecompressConcatenated(true).get();
         }
         if (name.endsWith(".tar")) {
             return raw;
