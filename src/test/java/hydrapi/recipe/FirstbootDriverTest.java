@@ -223,6 +223,24 @@ class FirstbootDriverTest {
     }
 
     @Test
+    void run_whileAnotherRunHoldsTheLockExitsForARetry() throws Exception {
+        Path lock = root.resolve("run/hydra-firstboot.lock");
+        Files.createDirectories(lock.getParent());
+        Process holder = new ProcessBuilder("flock", lock.toString(), "sleep", "60").start();
+        try {
+            for (int i = 0; i < 50 && !Files.exists(lock); i++) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(300);
+            assertEquals(75, run());
+            assertEquals("", calls(), "no stage may run beside another run");
+        } finally {
+            holder.destroy();
+            holder.waitFor();
+        }
+    }
+
+    @Test
     void run_fatalPreflightDisablesTheUnitInsteadOfLooping() throws Exception {
         write("etc/os-release", "VERSION_CODENAME=trixie\n");
         assertEquals(0, run());
