@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Stage 00 (hydra-first-boot.md §7): architecture, codename, disk and memory; refuses pins the Pi cannot run.
+set -Eeuo pipefail
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
+load_config
+# hydra-firstboot: always-run
+
+arch=$(dpkg --print-architecture)
+codename=$(sed -n 's/^VERSION_CODENAME=//p' "$FB_ETC/os-release" 2>/dev/null | tr -d '"' || true)
+log "architecture $arch, codename ${codename:-unknown}, pin $(pin_string)"
+
+if pin_is_legacy; then
+  # Stock 993647d needs libpqxx 6 (parameterized()); trixie ships 7.10 (§0.2).
+  [ "$codename" = bookworm ] || fatal "pin legacy-2016 needs bookworm (this is '${codename:-unknown}')"
+  need_kib=$((8 * 1024 * 1024))
+else
+  # No armv6l/armv7l in the binary cache and no ARM32 installer (§0.7, §3.5).
+  [ "$arch" = arm64 ] || fatal "pin modern needs a 64-bit OS (arm64); this is $arch"
+  need_kib=$((4 * 1024 * 1024))
+fi
+
+free_kib=$(df -Pk "${R:-/}" | awk 'NR == 2 { print $4 }')
+if [ "${free_kib:-0}" -lt "$need_kib" ]; then
+  fatal "only $((free_kib / 1024)) MiB free on /, pin $PIN needs $((need_kib / 1024)) MiB"
+fi
+
+meminfo=${HYDRA_FIRSTBOOT_MEMINFO:-/proc/meminfo}
+mem_kib=$(awk '$1 == "MemTotal:" || $1 == "SwapTotal:" { s += $2 } END { print s + 0 }' "$meminfo")
+log "RAM+swap $((mem_kib / 1024)) MiB, free disk $((free_kib / 1024)) MiB"

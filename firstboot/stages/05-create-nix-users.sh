@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Stage 05 (§1.3, §4.2): build users in /etc/group, the pin's nix.conf block, the store and the daemon.
+set -Eeuo pipefail
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
+load_config
+
+# The image already lists nixbld1..N as members of nixbld (Nix 1.11 takes build users from gr_mem).
+members=$(getent group nixbld | cut -d: -f4)
+if [ -z "$members" ]; then
+  getent group nixbld >/dev/null || groupadd -r -g 30000 nixbld
+  for ((i = 1; i <= ${NIX_BUILD_USERS:-4}; i++)); do
+    getent passwd "nixbld$i" >/dev/null \
+      || useradd -r -g nixbld -G nixbld -d /var/empty -s /usr/sbin/nologin -c "Nix build user $i" "nixbld$i"
+  done
+  members=$(getent group nixbld | cut -d: -f4)
+  [ -n "$members" ] || { log "group nixbld still has no members"; exit 1; }
+fi
+
+conf=$FB_ETC/nix/nix.conf
+mkdir -p "$(dirname "$conf")"
+replace_block "$conf" bottom "$(cat "$FB_ETC/hydra-firstboot/nix.conf.hydra")"
+chmod 0644 "$conf"
+
+if pin_is_legacy; then
+  "$R/usr/local/bin/nix-store" --init
+  # make install put the units in /usr/local/lib/systemd/system, which systemd searches.
+  systemctl daemon-reload
+  systemctl enable --now nix-daemon.socket
+else
+  systemctl daemon-reload
+  systemctl restart nix-daemon.service
+fi
+systemctl is-active --quiet nix-daemon.socket

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Stage 10 (§1.5): hydra-init through its unit (as user hydra with the env file); checks the schema exists.
+set -Eeuo pipefail
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
+load_config
+
+systemctl daemon-reload
+# hydra-init is bounded by its own pg_isready loop; the schema load itself gets 30 minutes.
+timeout 1800 systemctl start hydra-init.service
+schema=$(psqlq -d hydra "SELECT max(version) FROM SchemaVersion" 2>/dev/null || true)
+if [ -z "$schema" ]; then
+  log "hydra-init ran but SchemaVersion is empty; last journal lines:"
+  journalctl -u hydra-init.service -n 20 --no-pager || true
+  exit 1
+fi
+log "Hydra schema version $schema"

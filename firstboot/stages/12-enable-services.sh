@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Stage 12 (§4.1, §6.6): enable and start the Hydra units, wait for the web server, drop the temporary swap.
+set -Eeuo pipefail
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
+load_config
+
+units=(hydra-server.service hydra-evaluator.service hydra-queue-runner.service)
+if ! pin_is_legacy; then
+  # 2016's hydra-notify is a per-build program, not a daemon (§1.5).
+  units+=(hydra-notify.service)
+fi
+timers=(hydra-update-gc-roots.timer hydra-compress-logs.timer)
+systemctl daemon-reload
+systemctl enable hydra-init.service "${units[@]}" "${timers[@]}"
+timeout 600 systemctl start "${units[@]}" "${timers[@]}"
+
+ok=0
+for ((i = 0; i < 60; i++)); do
+  if curl -fsS --max-time 10 -o /dev/null http://127.0.0.1:3000/; then ok=1; break; fi
+  sleep "$FB_POLL"
+done
+[ "$ok" = 1 ] || { log "hydra-server does not answer on port 3000"; exit 1; }
+
+swapfile=$R/var/swap.hydra-build
+if [ -e "$swapfile" ]; then
+  swapoff "$swapfile" 2>/dev/null || true
+  rm -f "$swapfile"
+fi

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Stage 13 (§7): clean the build trees and leave the ready message; the driver then writes done and disables the unit.
+set -Eeuo pipefail
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
+load_config
+
+rm -rf "$FB_CACHE/build"
+host=$(cat "$FB_ETC/hostname" 2>/dev/null || echo localhost)
+write_atomic "$FB_STATE/ready-message" \
+  "Hydra ready at ${HYDRA_URL:-http://$host:3000} (admin password in /root/hydra-admin-password)"

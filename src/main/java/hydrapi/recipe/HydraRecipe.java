@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.recipe;
+
+import hydrapi.InvalidInputException;
+import hydrapi.plan.Content;
+import hydrapi.plan.FileSpec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything the image needs to become a Hydra server on first boot, as file specs: accounts, host name, SSH, the
+ * disarmed rename wizard, the first-boot driver with its stages and units, and their configuration
+ * (hydra-first-boot.md §7, §8; raspberry-pi-os-image.md §2.5, §2.6). Never reads the image: the build hands in the
+ * account files it read ({@link AccountSnapshot}).
+ */
+public final class HydraRecipe {
+
+    static final String FIRSTBOOT_STATE = "/var/lib/hydra-firstboot";
+    static final String CACHE = "/var/cache/hydra-firstboot";
+    static final String NIX_TARBALL_SHA256 = "0ca5782fc37d62238d13a620a7b4bff6a200bab1bd63003709249a776162357c";
+    // nixpkgs commit whose pkgs/by-name/hy/hydra/package.nix has src rev 241ab718 (hydra-first-boot.md §2.2).
+    static final String NIXPKGS_REV = "05d7a195";
+    // The seven Perl modules Debian lacks (§1.4); versions of 2016-era nixpkgs where known, else the last release.
+    static final String CPAN_MODULES = "Catalyst::Plugin::AccessLog@1.10 Catalyst::View::Download@0.09 "
+            + "Catalyst::TraitFor::Request::ProxyBase@0.000005 CatalystX::RoleApplicator@0.005 "
+            + "CatalystX::Script::Server::Starman@0.02 Crypt::RandPasswd@0.07 Digest::SHA1@2.13";
+
+    private final HydraOptions options;
+    private final AccountSnapshot snapshot;
+    private final ColonFile group;
+
+    public HydraRecipe(HydraOptions options, AccountSnapshot snapshot) throws InvalidInputException {
+        options.validate();
+        this.options = options;
+        this.snapshot = snapshot;
+        this.group = ColonFile.parse(snapshot.group());
+    }
+
+    /** The specs, in no particular order (ImagePlan sorts). Reads the password and Hydra source files named. */
+    public List<FileSpec> specs() throws IOException {
+        HydraOptions o = options;
+        AccountPlan accounts = AccountPlan.of(o, snapshot, adminHash());
+        List<FileSpec> out = new ArrayList<>();
+        int shadowGid = gidOf("shadow");
+
+        // Accounts (passwd(5) & co.): owners and modes as Debian's base-passwd and shadow packages leave them.
+        out.add(owned("/etc/passwd", 0644, 0, 0, accounts.passwdEdit()));
+        out.add(owned("/etc/group", 0644, 0, 0, accounts.groupEdit()));
+        out.add(owned("/etc/shadow", 0640, 0, shadowGid, accounts.shadowEdit()));
+        out.add(owned("/etc/gshadow", 0640, 0, shadowGid, accounts.gshadowEdit()));
+        adminHome(accounts.user(o.adminUser()), accounts.adminIsNew(), out);
+
+        // Host name: /etc/hosts keeps Debian's 127.0.1.1 convention so sudo and hostname -f resolve it.
+        out.add(FileSpec.file("/etc/hostname", 0644, text(o.hostname() + "\n")));
+        out.add(FileSpec.file("/etc/hosts", 0644, new Content.Edit("map 127.0.1.1 to " + o.hostname(),
+                b -> hostsWithName(b, o.hostname()))));
+
+        // Rename wizard disarmed as cancel-rename does (raspberry-pi-os-image.md §2.5, option 1); a mask instead of
+        // removing the enablement link because a plan cannot delete.
+        out.add(FileSpec.symlink("/etc/systemd/system/userconfig.service", "/dev/null"));
+        out.add(FileSpec.symlink("/etc/systemd/system/getty.target.wants/getty@tty1.service",
+                "/lib/systemd/system/getty@.service"));
+        out.add(FileSpec.directory("/etc/ssh/sshd_config.d", 0755));
+        out.add(FileSpec.file("/etc/ssh/sshd_config.d/rename_user.conf", 0644,
+                text("# Emptied by hydrapi: the user rename flow is cancelled, accounts are preconfigured.\n")));
+
+        // SSH on, both ways of §2.6.
+        out.add(FileSpec.symlink("/etc/systemd/system/multi-user.target.wants/ssh.service",
+                "/lib/systemd/system/ssh.service"));
+        out.addAll(RaspberryPiBoot.specs(o.bootMount(), true, List.of()));
+
+        if (!o.noHydra()) {
+            hydra(out);
+        }
+        return List.copyOf(out);
+    }
+
+    /** The /etc/skel copy a new admin needs; empty when the user already existed. */
+    public Optional<SkelCopy> skelCopy() throws IOException {
+        AccountPlan accounts = AccountPlan.of(options, snapshot, null);
+        if (!accounts.adminIsNew()) {
+            return Optional.empty();
+        }
+        AccountPlan.User u = accounts.user(options.adminUser());
+        return Optional.of(new SkelCopy("/etc/skel", u.home(), u.uid(), u.gid()));
+    }
+
+    private void adminHome(AccountPlan.User admin, boolean isNew, List<FileSpec> out) throws IOException {
+        int uid = admin.uid();
+        int gid = admin.gid();
+        String home = admin.home();
+        if (isNew) {
+            // adduser's DIR_MODE on bookworm and trixie.
+            out.add(new FileSpec(home, FileSpec.Type.DIRECTORY, 0700, uid, gid, null, null));
+            if (admin.hash().equals("!")) {
+                // No password: key-only login, so sudo must not ask for one (as pi-gen's 010_pi-nopasswd).
+                out.add(FileSpec.file("/etc/sudoers.d/010_" + admin.name() + "-nopasswd", 0440,
+                        text(admin.name() + " ALL=(ALL) NOPASSWD: ALL\n")));
+            }
+        }
+        if (!options.sshPublicKeys().isEmpty()) {
+            StringBuilder keys = new StringBuilder();
+            options.sshPublicKeys().forEach(k -> keys.append(k.strip()).append('\n'));
+            out.add(new FileSpec(home + "/.ssh", FileSpec.Type.DIRECTORY, 0700, uid, gid, null, null));
+            out.add(new FileSpec(home + "/.ssh/authorized_keys", FileSpec.Type.FILE, 0600, uid, gid,
+                    text(keys.toString()), null));
+        }
+    }
+
+    private void hydra(List<FileSpec> out) throws IOException {
+        HydraOptions o = options;
+        Pin pin = o.pin();
+        String lib = FirstbootFiles.LIB_DIR;
+        out.add(FileSpec.directory(lib, 0755));
+        out.add(FileSpec.directory(lib + "/stages", 0755));
+        out.add(FileSpec.directory("/etc/hydra", 0755));
+        out.add(FileSpec.directory("/etc/hydra-firstboot", 0755));
+        out.add(FileSpec.directory("/usr/lib/systemd/system-preset", 0755));
+        out.add(FileSpec.directory(FIRSTBOOT_STATE, 0700));
+        out.add(FileSpec.directory(FIRSTBOOT_STATE + "/state", 0700));
+        out.add(new FileSpec("/var/log/hydra-firstboot", FileSpec.Type.DIRECTORY, 0750, 0, gidOf("adm"), null, null));
+        out.add(FileSpec.directory(CACHE, 0755));
+        out.add(FileSpec.directory(CACHE + "/src", 0755));
+        for (FirstbootFiles.Entry e : FirstbootFiles.ENTRIES) {
+            if (!e.modernOnly() || pin == Pin.MODERN) {
+                out.add(FileSpec.file(e.target(), e.mode(), new Content.Bytes(FirstbootFiles.read(e.resource()))));
+            }
+        }
+        // Enabled without running systemctl in the image (§8).
+        out.add(FileSpec.symlink("/etc/systemd/system/multi-user.target.wants/hydra-firstboot.service",
+                "../hydra-firstboot.service"));
+
+        String hydraSource = null;
+        if (o.hydraSource() != null) {
+            String expected = o.hydraHash() != null ? o.hydraHash() : pin.narHash();
+            NarHash.verify(o.hydraSource(), expected);
+            String name = o.hydraSource().getFileName().toString();
+            String ext = name.endsWith(".tar.xz") ? ".tar.xz" : name.endsWith(".tar") ? ".tar" : ".tar.gz";
+            hydraSource = CACHE + "/src/hydra-" + pin.hydraRev() + ext;
+            out.add(FileSpec.file(hydraSource, 0644, new Content.HostFile(o.hydraSource())));
+        }
+        out.add(FileSpec.file("/etc/hydra/hydra.env", 0644, text(hydraEnv(pin))));
+        out.add(FileSpec.file("/etc/hydra-firstboot/config.env", 0600, text(configEnv(hydraSource))));
+        out.add(FileSpec.file("/etc/hydra-firstboot/nix.conf.hydra", 0644, text(nixConf(pin))));
+    }
+
+    /**
+     * The units' environment (§4.2). HYDRA_DBI in double quotes: systemd's EnvironmentFile strips them, and the
+     * shell that sources this file from /etc/profile.d would otherwise end the assignment at the first ';'.
+     */
+    static String hydraEnv(Pin pin) {
+        StringBuilder s = new StringBuilder("# Environment of the Hydra units and of login shells (/etc/profile.d/hydra.sh).\n");
+        s.append("HYDRA_DBI=\"dbi:Pg:dbname=hydra;user=hydra;\"\n");
+        s.append("HYDRA_DATA=/var/lib/hydra\n");
+        s.append("HYDRA_CONFIG=/var/lib/hydra/hydra.conf\n");
+        s.append("NIX_REMOTE=daemon\n");
+        s.append("SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\n");
+        if (pin == Pin.LEGACY_2016) {
+            // make install puts no wrappers around the Perl scripts: HYDRA_HOME has no default (§1.6). Nix 1.11's
+            // Perl bindings land in site_perl/<perl>/<archname>; bookworm's perl is 5.36.0.
+            s.append("HYDRA_HOME=/usr/local/libexec/hydra\n");
+            s.append("PERL5LIB=/usr/local/libexec/hydra/lib"
+                    + ":/usr/local/lib/perl5/site_perl/5.36.0/aarch64-linux-gnu-thread-multi"
+                    + ":/usr/local/lib/perl5/site_perl/5.36.0/arm-linux-gnueabihf-thread-multi-64int\n");
+            s.append("PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin\n");
+        } else {
+            // nixpkgs' wrappers set HYDRA_HOME and PERL5LIB themselves (§2.3).
+            s.append("PATH=/nix/var/nix/profiles/hydra/bin:/nix/var/nix/profiles/default/bin"
+                    + ":/usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin\n");
+        }
+        return s.toString();
+    }
+
+    private String configEnv(String hydraSource) throws InvalidInputException {
+        HydraOptions o = options;
+        Pin pin = o.pin();
+        StringBuilder s = new StringBuilder("# Written by hydrapi; read by /usr/local/lib/hydra-firstboot/run.\n");
+        kv(s, "PIN", pin.id());
+        kv(s, "HYDRA_REV", pin.hydraRev());
+        kv(s, "NIX_VERSION", pin.nixVersion());
+        kv(s, "NIX_BUILD_USERS", Integer.toString(o.buildUsers()));
+        kv(s, "HYDRA_URL", "http://" + o.hostname() + ":3000");
+        kv(s, "NOTIFICATION_SENDER", "hydra@" + o.hostname());
+        kv(s, "ADMIN_USER", o.adminUser());
+        kv(s, "ADMIN_FULLNAME", o.adminUser());
+        kv(s, "ADMIN_EMAIL", o.adminEmail() != null ? o.adminEmail() : o.adminUser() + "@" + o.hostname());
+        kv(s, "MAX_JOBS", "1");
+        kv(s, "NOT_BEFORE", Long.toString(o.now().getEpochSecond()));
+        if (pin == Pin.LEGACY_2016) {
+            kv(s, "NIX_TARBALL_SHA256", NIX_TARBALL_SHA256);
+            kv(s, "HYDRA_NAR_HASH_BASE32", Nix32.encode(NarHash.parse(o.hydraHash() != null ? o.hydraHash()
+                    : pin.narHash())));
+            kv(s, "CPAN_MODULES", CPAN_MODULES);
+        } else {
+            kv(s, "NIXPKGS_REV", NIXPKGS_REV);
+            kv(s, "NIX_INSTALLER_SHA256", "");
+        }
+        if (hydraSource != null) {
+            kv(s, "HYDRA_SOURCE", hydraSource);
+        }
+        return s.toString();
+    }
+
+    /** The nix.conf block stage 05 merges; Nix 1.11 and 2.x name the same settings differently (§1.3, §4.2). */
+    static String nixConf(Pin pin) {
+        if (pin == Pin.LEGACY_2016) {
+            return "build-users-group = nixbld\ntrusted-users = root hydra-queue-runner\ngc-keep-outputs = true\n"
+                    + "gc-keep-derivations = true\ngc-check-reachability = false\nbuild-max-jobs = 1\n";
+        }
+        return "trusted-users = root hydra-queue-runner\nkeep-outputs = true\nkeep-derivations = true\n"
+                + "max-jobs = 1\ncores = 0\n";
+    }
+
+    /** The admin's crypt hash: given as is, made from the password file, or null for none. */
+    private String adminHash() throws IOException {
+        if (options.passwordHash() != null) {
+            return options.passwordHash();
+        }
+        if (options.passwordFile() == null) {
+            return null;
+        }
+        String text = Files.readString(options.passwordFile(), StandardCharsets.UTF_8);
+        int eol = text.indexOf('\n');
+        String password = (eol < 0 ? text : text.substring(0, eol)).replace("\r", "");
+        if (password.isEmpty()) {
+            throw new InvalidInputException("--password-file: " + options.passwordFile() + " has an empty first line");
+        }
+        return Sha512Crypt.crypt(password.getBytes(StandardCharsets.UTF_8), salt(password));
+    }
+
+    /**
+     * 16 salt characters: random, or with SOURCE_DATE_EPOCH derived from the inputs so the image is reproducible
+     * (raspberry-pi-os-image.md §8 "fixed salts").
+     */
+    private String salt(String password) {
+        byte[] seed = new byte[16];
+        if (options.reproducible()) {
+            MessageDigest md = sha256();
+            md.update(String.join("\0", "hydrapi-salt", options.hostname(), options.adminUser(),
+                    Long.toString(options.now().getEpochSecond()), password).getBytes(StandardCharsets.UTF_8));
+            System.arraycopy(md.digest(), 0, seed, 0, 16);
+        } else {
+            new SecureRandom().nextBytes(seed);
+        }
+        StringBuilder s = new StringBuilder();
+        for (byte b : seed) {
+            s.append(Sha512Crypt.ITOA64.charAt(b & 0x3f));
+        }
+        return s.toString();
+    }
+
+    static byte[] hostsWithName(byte[] hosts, String hostname) {
+        String line = "127.0.1.1\t" + hostname;
+        List<String> out = new ArrayList<>();
+        boolean done = false;
+        for (String l : new String(hosts, StandardCharsets.UTF_8).split("\n")) {
+            if (l.startsWith("127.0.1.1")) {
+                if (!done) {
+                    out.add(line);
+                    done = true;
+                }
+            } else if (!l.isEmpty() || !out.isEmpty()) {
+                out.add(l);
+            }
+        }
+        if (!done) {
+            out.add(line);
+        }
+        return (String.join("\n", out) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private int gidOf(String name) {
+        String[] line = group.find(name);
+        return line == null ? 0 : Integer.parseInt(line[2]);
+    }
+
+    private static FileSpec owned(String path, int mode, int uid, int gid, Content content) {
+        return new FileSpec(path, FileSpec.Type.FILE, mode, uid, gid, content, null);
+    }
+
+    private static Content text(String s) {
+        return new Content.Bytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** KEY='value' with the shell's single-quote escape; config.env is sourced by bash. */
+    private static void kv(StringBuilder s, String key, String value) {
+        s.append(key).append("='").append(value.replace("'", "'\\''")).append("'\n");
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("JDK without SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.recipe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import hydrapi.plan.Content;
+import hydrapi.plan.FileSpec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the real driver and stages, as the recipe packs them, in a temp root with every Pi command replaced by
+ * stub.sh, which logs its calls.
+ */
+class FirstbootDriverTest {
+
+    static final List<String> STUBBED = List.of("apt-get", "dpkg", "dpkg-query", "systemctl", "systemd-notify",
+            "timedatectl", "psql", "pg_isready", "runuser", "createuser", "createdb", "nix", "nix-env", "useradd",
+            "groupadd", "usermod", "getent", "ip", "curl", "swapon", "swapoff", "mkswap", "fallocate", "ldconfig",
+            "cpanm", "make", "hydra-create-user", "pwgen", "argon2", "journalctl", "chown", "tar", "perl", "df", "id");
+    static final String REV = Pin.LEGACY_2016.hydraRev();
+    static final String PIN_STRING = "legacy-2016 hydra=" + REV + " nix=1.11.16";
+
+    @TempDir
+    Path tmp;
+    Path root;
+    Path stubDir;
+    Path log;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        setUp(Pin.LEGACY_2016);
+    }
+
+    void setUp(Pin pin) throws Exception {
+        root = tmp.resolve("root");
+        stubDir = tmp.resolve("stubstate");
+        log = tmp.resolve("calls.log");
+        Files.createDirectories(stubDir);
+        HydraOptions o = new HydraOptions("hydra", "alice", List.of(), null, null, pin, null, null, null,
+                2, false, Instant.parse("2026-01-01T00:00:00Z"), true, "/boot/firmware");
+        for (FileSpec s : new HydraRecipe(o, SampleRootfs.snapshot()).specs()) {
+            Path p = root.resolve(s.path().substring(1));
+            if (s.type() == FileSpec.Type.DIRECTORY) {
+                Files.createDirectories(p);
+            } else if (s.type() == FileSpec.Type.FILE && s.content() instanceof Content.Bytes b) {
+                Files.createDirectories(p.getParent());
+                Files.write(p, b.bytes());
+                Files.setPosixFilePermissions(p, perms(s.mode()));
+            }
+        }
+        write("etc/os-release", "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_CODENAME=bookworm\n");
+        write("meminfo", "MemTotal:        3900000 kB\nSwapTotal:        500000 kB\n");
+        write("etc/postgresql/15/main/pg_hba.conf", "local all postgres peer\nlocal all all peer\n");
+        write("etc/postgresql/15/main/pg_ident.conf", "# MAPNAME SYSTEM-USERNAME PG-USERNAME\n");
+        write("etc/hostname", "hydra\n");
+        write("usr/local/bin/hydra-queue-runner", "#!/bin/sh\n");
+        Files.setPosixFilePermissions(root.resolve("usr/local/bin/hydra-queue-runner"), perms(0755));
+        write("var/cache/hydra-firstboot/src/hydra-" + REV + ".tar.gz", "not really a tarball");
+
+        Path stubs = tmp.resolve("stubs");
+        Path stub = stubs.resolve("stub");
+        if (!Files.exists(stubs)) {
+            Files.createDirectories(stubs);
+            try (InputStream in = getClass().getResourceAsStream("stub.sh")) {
+                Files.write(stub, in.readAllBytes());
+            }
+            Files.setPosixFilePermissions(stub, perms(0755));
+            for (String name : STUBBED) {
+                Files.createSymbolicLink(stubs.resolve(name), stub);
+            }
+        }
+        for (String name : List.of("nix-store", "nix-hash")) {
+            Files.createSymbolicLink(root.resolve("usr/local/bin/" + name), stub);
+        }
+        Files.createDirectories(root.resolve("nix/var/nix/profiles/default/bin"));
+        for (String name : List.of("nix", "nix-env")) {
+            Files.createSymbolicLink(root.resolve("nix/var/nix/profiles/default/bin/" + name), stub);
+        }
+    }
+
+    @Test
+    void run_modernPinInstallsThroughNixAndUsesArgon2() throws Exception {
+        deleteTree(root);
+        setUp(Pin.MODERN);
+        Files.createFile(stubDir.resolve("network"));
+        assertEquals(0, run());
+        String pinString = "modern hydra=" + Pin.MODERN.hydraRev() + " nix=" + Pin.MODERN.nixVersion();
+        for (String stage : FirstbootFiles.STAGES) {
+            assertEquals(pinString, stamp(stage), stage);
+        }
+        String calls = calls();
+        assertTrue(calls.contains("nix --extra-experimental-features nix-command build --no-link -f "
+                + "https://github.com/NixOS/nixpkgs/archive/" + HydraRecipe.NIXPKGS_REV + ".tar.gz hydra"), calls);
+        assertTrue(calls.contains("nix-env -p " + root + "/nix/var/nix/profiles/hydra --set /nix/store/"), calls);
+        assertTrue(calls.contains("psql -X -v ON_ERROR_STOP=1 -d hydra -tAc CREATE EXTENSION IF NOT EXISTS pg_trgm"));
+        assertTrue(calls.contains("--role admin --password-hash $argon2id$"), calls);
+        assertFalse(calls.contains("--password generated"), calls);
+        assertTrue(calls.contains(" hydra-notify.service "), calls);
+        assertFalse(calls.contains("swapon"), "no temporary swap on the modern pin: " + calls);
+        String conf = Files.readString(root.resolve("var/lib/hydra/hydra.conf"));
+        assertTrue(conf.contains("\nuse-substitutes = 1\n") && !conf.contains("#modern#"), conf);
+        assertTrue(Files.readString(root.resolve("etc/nix/nix.conf")).contains("\nkeep-outputs = true\n"));
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+
+    @Test
+    void run_completesEveryStageStampsThemAndThenDoesNothing() throws Exception {
+        assertEquals(0, run());
+        for (String stage : FirstbootFiles.STAGES) {
+            assertEquals(PIN_STRING, stamp(stage), stage);
+        }
+        assertTrue(Files.exists(root.resolve("var/lib/hydra-firstboot/done")));
+        assertTrue(status().startsWith("done: Hydra ready at http://hydra:3000 "), status());
+        String calls = calls();
+        assertTrue(calls.contains("systemctl disable hydra-firstboot.service"), calls);
+        assertTrue(calls.contains("hydra-create-user alice --full-name alice --email-address alice@hydra --role admin "
+                + "--password generated-password-0001"), calls);
+        assertTrue(calls.contains("systemctl enable hydra-init.service hydra-server.service hydra-evaluator.service "
+                + "hydra-queue-runner.service hydra-update-gc-roots.timer hydra-compress-logs.timer\n"), "no hydra-notify on the 2016 pin: " + calls);
+        String hba = Files.readString(root.resolve("etc/postgresql/15/main/pg_hba.conf"));
+        assertTrue(hba.startsWith("# BEGIN hydra-firstboot\nlocal hydra all peer map=hydra-users\n# END"), hba);
+        String conf = Files.readString(root.resolve("var/lib/hydra/hydra.conf"));
+        assertTrue(conf.contains("base_uri = http://hydra:3000\n") && !conf.contains("use-substitutes"), conf);
+        assertTrue(Files.readString(root.resolve("etc/nix/nix.conf")).contains("build-users-group = nixbld\n"));
+
+        Files.delete(log);
+        assertEquals(0, run());
+        assertFalse(Files.exists(log), "a finished Pi runs nothing");
+        assertEquals("done", status());
+    }
+
+    @Test
+    void run_secondRunReRunsNothingButPreflight() throws Exception {
+        assertEquals(0, run());
+        String hba = Files.readString(root.resolve("etc/postgresql/15/main/pg_hba.conf"));
+        Files.delete(root.resolve("var/lib/hydra-firstboot/done"));
+        Files.delete(log);
+        assertEquals(0, run());
+        String calls = calls();
+        assertEquals("dpkg --print-architecture\ndf -Pk " + root + "\nsystemctl disable hydra-firstboot.service\n", calls);
+        assertEquals(hba, Files.readString(root.resolve("etc/postgresql/15/main/pg_hba.conf")));
+    }
+
+    @Test
+    void run_failingStageLeavesNoStampAndTheNextRunResumesThere() throws Exception {
+        Files.createFile(stubDir.resolve("fail-hydra-create-user"));
+        assertNotEquals(0, run());
+        assertEquals(PIN_STRING, stamp("10-run-hydra-init"));
+        assertEquals(null, stamp("11-create-admin"));
+        assertEquals(null, stamp("12-enable-services"));
+        assertTrue(status().contains("11-create-admin failed"), status());
+        assertFalse(Files.exists(root.resolve("var/lib/hydra-firstboot/done")));
+
+        Files.delete(stubDir.resolve("fail-hydra-create-user"));
+        Files.delete(log);
+        assertEquals(0, run());
+        String calls = calls();
+        assertTrue(calls.contains("hydra-create-user alice"), calls);
+        assertFalse(calls.contains("systemctl start hydra-init.service"), "stage 10 must not run again: " + calls);
+        assertFalse(calls.contains("pg_isready"), calls);
+        assertEquals(PIN_STRING, stamp("11-create-admin"));
+    }
+
+    @Test
+    void run_networkStageWithoutNetworkSaysSoAndFails() throws Exception {
+        Files.createFile(stubDir.resolve("packages-missing"));
+        assertNotEquals(0, run());
+        assertEquals("waiting for network (stage 02-install-packages)", status());
+        assertEquals(PIN_STRING, stamp("01-sync-time"));
+        assertEquals(null, stamp("02-install-packages"));
+        assertFalse(calls().contains("apt-get"), calls());
+
+        Files.createFile(stubDir.resolve("network"));
+        Files.delete(log);
+        assertEquals(0, run());
+        String calls = calls();
+        assertTrue(calls.contains("apt-get -y -q -o Acquire::Retries=5 -o DPkg::Lock::Timeout=600"), calls);
+        assertTrue(calls.contains("dpkg --configure -a"), calls);
+        assertFalse(calls.contains("timedatectl"), "stage 01 is stamped: " + calls);
+    }
+
+    @Test
+    void run_changedPinReRunsStages() throws Exception {
+        assertEquals(0, run());
+        Files.delete(root.resolve("var/lib/hydra-firstboot/done"));
+        Path config = root.resolve("etc/hydra-firstboot/config.env");
+        String other = "0".repeat(40);
+        Files.writeString(config, Files.readString(config).replace(REV, other));
+        write("var/cache/hydra-firstboot/src/hydra-" + other + ".tar.gz", "x");
+        Files.delete(log);
+        assertEquals(0, run());
+        String calls = calls();
+        assertTrue(calls.contains("systemctl start hydra-init.service"), calls);
+        assertTrue(calls.contains("hydra-create-user alice"), calls);
+        assertEquals("legacy-2016 hydra=" + other + " nix=1.11.16", stamp("07-build-hydra"));
+    }
+
+    @Test
+    void run_whileAnotherRunHoldsTheLockExitsForARetry() throws Exception {
+        Path lock = root.resolve("run/hydra-firstboot.lock");
+        Files.createDirectories(lock.getParent());
+        Process holder = new ProcessBuilder("flock", lock.toString(), "sleep", "60").start();
+        try {
+            for (int i = 0; i < 50 && !Files.exists(lock); i++) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(300);
+            assertEquals(75, run());
+            assertEquals("", calls(), "no stage may run beside another run");
+        } finally {
+            holder.destroy();
+            holder.waitFor();
+        }
+    }
+
+    @Test
+    void run_fatalPreflightDisablesTheUnitInsteadOfLooping() throws Exception {
+        write("etc/os-release", "VERSION_CODENAME=trixie\n");
+        assertEquals(0, run());
+        assertTrue(status().startsWith("FAILED: pin legacy-2016 needs bookworm"), status());
+        assertTrue(calls().contains("systemctl disable hydra-firstboot.service"));
+        assertEquals(null, stamp("00-check-preflight"));
+        assertEquals(status(), Files.readString(root.resolve("var/lib/hydra-firstboot/failed")));
+        assertFalse(Files.exists(root.resolve("var/lib/hydra-firstboot/done")));
+    }
+
+    private int run() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("usr/local/lib/hydra-firstboot/run").toString())
+                .redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.remove("NOTIFY_SOCKET");
+        env.put("PATH", tmp.resolve("stubs") + ":" + System.getenv("PATH"));
+        env.put("HYDRA_FIRSTBOOT_ROOT", root.toString());
+        env.put("HYDRA_FIRSTBOOT_BACKOFF_BASE", "0");
+        env.put("HYDRA_FIRSTBOOT_POLL", "0");
+        env.put("HYDRA_FIRSTBOOT_TIME_WAIT", "5");
+        env.put("HYDRA_FIRSTBOOT_MEMINFO", root.resolve("meminfo").toString());
+        env.put("STUB_LOG", log.toString());
+        env.put("STUB_DIR", stubDir.toString());
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("the driver hung");
+        }
+        System.out.println(new String(out, StandardCharsets.UTF_8));
+        return p.exitValue();
+    }
+
+    private String stamp(String stage) throws IOException {
+        Path p = root.resolve("var/lib/hydra-firstboot/state/" + stage + ".done");
+        return Files.exists(p) ? Files.readString(p) : null;
+    }
+
+    private String status() throws IOException {
+        return Files.readString(root.resolve("run/hydra-firstboot/status")).strip();
+    }
+
+    private String calls() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    private void write(String path, String text) throws IOException {
+        Path p = root.resolve(path);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+    }
+
+    static Set<PosixFilePermission> perms(int mode) {
+        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
+        };
+        for (int i = 0; i < 9; i++) {
+            if ((mode & (1 << i)) != 0) {
+                s.add(order[i]);
+            }
+        }
+        return s;
+    }
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Stand-in for the Pi's commands in FirstbootDriverTest: logs "name args" to $STUB_LOG and answers like a healthy
+# bookworm Pi where everything is installed. $STUB_DIR/fail-<name> makes <name> fail; $STUB_DIR/network present
+# means a default route and DNS; $STUB_DIR/packages-missing makes dpkg-query report nothing installed.
+set -uo pipefail
+name=$(basename "$0")
+printf '%s %s\n' "$name" "$*" >> "$STUB_LOG"
+if [ -e "$STUB_DIR/fail-$name" ]; then
+  echo "stub $name: failing on purpose" >&2
+  exit 1
+fi
+case "$name" in
+  runuser)
+    while [ "$#" -gt 0 ] && [ "$1" != -- ]; do shift; done
+    shift
+    exec "$@"
+    ;;
+  dpkg)
+    [ "${1:-}" = --print-architecture ] && echo "${STUB_ARCH:-arm64}"
+    ;;
+  apt-get)
+    case " $* " in
+      *" install --no-install-recommends "*) rm -f "$STUB_DIR/packages-missing" ;;
+    esac
+    ;;
+  dpkg-query)
+    if [ ! -e "$STUB_DIR/packages-missing" ]; then
+      for a in "$@"; do
+        case "$a" in -*) ;; *) echo 'install ok installed' ;; esac
+      done
+    fi
+    ;;
+  timedatectl) echo yes ;;
+  df) printf 'Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/root 60000000 1000000 50000000 2%% /\n' ;;
+  ip) [ -e "$STUB_DIR/network" ] && echo "default via 192.0.2.1 dev eth0" ;;
+  getent)
+    case "$1 ${2:-}" in
+      "ahosts "*) [ -e "$STUB_DIR/network" ] || exit 2 ;;
+      "group nixbld") echo "nixbld:x:30000:nixbld1,nixbld2" ;;
+      "group nix-users") exit 2 ;;
+      "group "*) echo "$2:x:997:" ;;
+      "passwd "*) echo "$2:x:997:997::/var/lib/hydra:/bin/bash" ;;
+    esac
+    ;;
+  nix-store) [ "${1:-}" = --version ] && echo "nix-store (Nix) $NIX_VERSION" ;;
+  nix)
+    case "$*" in
+      --version) echo "nix (Nix) $NIX_VERSION" ;;
+      *hydra.src.rev) printf '%s' "$HYDRA_REV" ;;
+      *hydra.outPath) printf '/nix/store/00000000000000000000000000000000-hydra-0-unstable' ;;
+    esac
+    ;;
+  argon2)
+    # shellcheck disable=SC2016 # a literal hash
+    echo '$argon2id$v=19$m=262144,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA'
+    ;;
+  nix-hash) echo "$HYDRA_NAR_HASH_BASE32" ;;
+  tar)
+    while [ "$#" -gt 0 ]; do
+      if [ "$1" = -C ]; then
+        # shellcheck disable=SC2016 # the generated script expands them
+        printf '#!/bin/sh\necho "$0 $*" >> "%s"\n' "$STUB_LOG" > "$2/bootstrap"
+        cp "$2/bootstrap" "$2/configure"
+        chmod +x "$2/bootstrap" "$2/configure"
+      fi
+      shift
+    done
+    ;;
+  psql)
+    query=${*: -1}
+    case "$query" in
+      *pg_roles*|*pg_database*|*"FROM users"*) echo 1 ;;
+      *SchemaVersion*) echo 43 ;;
+      "SHOW hba_file") echo /etc/postgresql/15/main/pg_hba.conf ;;
+      "SHOW ident_file") echo /etc/postgresql/15/main/pg_ident.conf ;;
+    esac
+    ;;
+  pwgen) echo "generated-password-0001" ;;
+  swapon) ;;
+esac
+exit 0
