@@ -237,6 +237,34 @@ public final class Ext4Writer {
         note(now);
     }
 
+    /**
+     * chmod and chown of an existing inode (the final component is not followed, like lchown); the type bits are
+     * kept and ctime becomes {@code now}, as chmod(2) does. A symlink's permissions stay 0777.
+     */
+    public void setAttributes(String path, int permissions, int uid, int gid, Instant now) throws IOException {
+        atomically(() -> {
+            Ext4Volume.Resolved r = vol.resolve(path, false).orElseThrow(() -> new InvalidInputException(
+                    "ext4: " + path + ": no such file or directory in the image"));
+            Inode old = r.inode();
+            if ((old.flags() & REFUSED_FLAGS) != 0) {
+                throw new UnsupportedImageException("ext4: " + path + " is immutable, append-only, verity or"
+                        + " inline; changing its attributes is not supported");
+            }
+            Inode ino = new Inode(old.inodeNo(), old.bytes());
+            byte[] b = ino.bytes();
+            int type = LittleEndian.u16(b, Inode.I_MODE) & 0xF000;
+            int perms = old.isSymlink() ? 0777 : permissions & 07777;
+            LittleEndian.put16(b, Inode.I_MODE, type | perms);
+            LittleEndian.put16(b, Inode.I_UID, uid);
+            LittleEndian.put16(b, Inode.L_I_UID_HIGH, uid >>> 16);
+            LittleEndian.put16(b, Inode.I_GID, gid);
+            LittleEndian.put16(b, Inode.L_I_GID_HIGH, gid >>> 16);
+            Inode.putTime(b, Inode.I_CTIME, Inode.I_CTIME_EXTRA, now);
+            writeInode(ino);
+        });
+        note(now);
+    }
+
     /** Writes bitmaps, descriptors and the superblock (free counts, s_wtime, checksum) to the device. */
     public void flush() throws IOException {
         alloc.flush(lastTimeSeconds);
