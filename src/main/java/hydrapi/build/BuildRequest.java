@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.build;
 
+import hydrapi.recipe.HydraOptions;
+
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * Everything one build depends on. {@code now} is the single clock of the build (SOURCE_DATE_EPOCH when set):
- * every timestamp written into the image comes from it.
+ * every timestamp written into the image comes from it. {@code hydra} is null for a plain customisation (overlays,
+ * ssh, cmdline only); when set, the Hydra server recipe (accounts, first boot) is applied first and overlays on top.
  */
 public record BuildRequest(Path base, Path out, List<Path> overlays, boolean ssh, List<String> cmdlineAppend,
-                           int threads, int xzBlockBytes, int xzPreset, Instant now, Path scratchDir) {
+                           int threads, int xzBlockBytes, int xzPreset, Instant now, Path scratchDir,
+                           HydraOptions hydra) {
 
     public BuildRequest {
         overlays = List.copyOf(overlays);

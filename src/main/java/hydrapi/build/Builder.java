@@ -38,9 +38,12 @@ public final class Builder {
 
     public BuildResult build(BuildRequest req) throws IOException {
         checkPaths(req);
-        List<FileSpec> specs = new ArrayList<>();
+        if (req.hydra() != null) {
+            req.hydra().validate();
+        }
+        List<FileSpec> overlaySpecs = new ArrayList<>();
         for (Path dir : req.overlays()) {
-            specs.addAll(OverlayScanner.scan(dir));
+            overlaySpecs.addAll(OverlayScanner.scan(dir));
         }
         Map<String, OverlayManifest.Rule> rules = OverlayManifest.readAll(req.overlays());
         Path out = req.out().toAbsolutePath();
@@ -50,6 +53,12 @@ public final class Builder {
             OverlayDevice disk = new OverlayDevice(base.device());
             ImageView view = ImageView.open(disk, req.base().getFileName().toString());
             String bootMount = view.bootMount().orElse(MountTable.DEFAULT_BOOT_MOUNT);
+            // Precedence, lowest first: the recipe, the user's overlays, then --ssh / --cmdline-append edits.
+            List<FileSpec> specs = new ArrayList<>();
+            if (req.hydra() != null) {
+                specs.addAll(RecipeInputs.hydraSpecs(req.hydra().withBootMount(bootMount), view));
+            }
+            specs.addAll(overlaySpecs);
             specs.addAll(RaspberryPiBoot.specs(bootMount, req.ssh(), req.cmdlineAppend()));
             List<BuildResult.Change> changes = PlanApplier.apply(ImagePlan.of(specs), rules, view, req.now());
 

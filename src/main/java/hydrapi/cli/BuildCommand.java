@@ -4,6 +4,10 @@ package hydrapi.cli;
 import hydrapi.build.BuildRequest;
 import hydrapi.build.BuildResult;
 import hydrapi.build.Builder;
+import hydrapi.build.MountTable;
+import hydrapi.InvalidInputException;
+import hydrapi.recipe.HydraOptions;
+import hydrapi.recipe.Pin;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +16,10 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,6 +59,53 @@ final class BuildCommand implements Callable<Integer> {
             description = "Append words to cmdline.txt's single line, skipping words already there (repeatable).")
     List<String> cmdlineAppend = new ArrayList<>();
 
+    @Option(names = "--user", paramLabel = "NAME",
+            description = "The admin login to create (group sudo, home from /etc/skel). Turns on the Hydra server "
+                + "recipe: accounts, host name, SSH, first-boot provisioning.")
+    String user;
+
+    @Option(names = "--hostname", paramLabel = "NAME", defaultValue = "hydra",
+            description = "Host name written to /etc/hostname and /etc/hosts (default: ${DEFAULT-VALUE}).")
+    String hostname;
+
+    @Option(names = "--ssh-key", paramLabel = "FILE",
+            description = "OpenSSH public key file for the admin's authorized_keys (repeatable).")
+    List<Path> sshKeys = new ArrayList<>();
+
+    @Option(names = "--password-hash", paramLabel = "HASH",
+            description = "The admin's crypt(3) hash ($6$ or $y$), used as is. Without a password the account is "
+                + "locked and reached by key only.")
+    String passwordHash;
+
+    @Option(names = "--password-file", paramLabel = "FILE",
+            description = "File whose first line is the admin's password; only its SHA-512 crypt hash lands in "
+                + "the image.")
+    Path passwordFile;
+
+    @Option(names = "--hydra-pin", paramLabel = "PIN", defaultValue = "modern",
+            description = "Hydra revision: legacy-2016 (993647d, built on the Pi against Nix 1.11.16; bookworm) or "
+                + "modern (241ab71, from nixpkgs through Nix; aarch64). Default: ${DEFAULT-VALUE}.")
+    String hydraPin;
+
+    @Option(names = "--hydra-source", paramLabel = "FILE",
+            description = "Hydra source tarball for the pin, checked against its NAR hash and put in the image.")
+    Path hydraSource;
+
+    @Option(names = "--hydra-hash", paramLabel = "sha256-…",
+            description = "Expected SRI hash of the unpacked source (what `nix hash path` prints); default: the pin's.")
+    String hydraHash;
+
+    @Option(names = "--hydra-admin-email", paramLabel = "ADDRESS", description = "E-mail of Hydra's admin user.")
+    String adminEmail;
+
+    @Option(names = "--build-users", paramLabel = "N", defaultValue = "4",
+            description = "Nix build users nixbld1..N (default: ${DEFAULT-VALUE}).")
+    int buildUsers;
+
+    @Option(names = "--no-hydra",
+            description = "With --user: accounts, host name and SSH only, no Hydra provisioning.")
+    boolean noHydra;
+
     @Option(names = "--xz-block-size", paramLabel = "MiB", defaultValue = "24",
             description = "Uncompressed size of each independent xz block in MiB (default: ${DEFAULT-VALUE}).")
     int xzBlockMiB;
@@ -65,7 +119,7 @@ final class BuildCommand implements Callable<Integer> {
         TerminalProgress[] drawn = new TerminalProgress[1];
         Path outDir = out.toAbsolutePath().getParent();
         BuildRequest req = new BuildRequest(base, out, overlays, ssh, cmdlineAppend, common.threads(),
-                xzBlockMiB << 20, 6, Context.now(main), outDir != null ? outDir : Context.tmpDir());
+                xzBlockMiB << 20, 6, Context.now(main), outDir != null ? outDir : Context.tmpDir(), hydraOptions());
         BuildResult r;
         try {
             r = new Builder(Context.progress(main, common, drawn, err)).build(req);
@@ -88,6 +142,35 @@ final class BuildCommand implements Callable<Integer> {
         }
         o.flush();
         return ExitCode.OK.code;
+    }
+
+    /** The recipe's options, or null when no --user asks for it (then recipe options are a usage error). */
+    private HydraOptions hydraOptions() throws IOException {
+        if (user == null) {
+            List<String> given = new ArrayList<>();
+            for (String o : List.of("--hostname", "--ssh-key", "--password-hash", "--password-file", "--hydra-pin",
+                    "--hydra-source", "--hydra-hash", "--hydra-admin-email", "--build-users", "--no-hydra")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                    given.add(o);
+                }
+            }
+            if (!given.isEmpty()) {
+                throw new InvalidInputException(String.join(", ", given) + " need --user NAME (the admin login)");
+            }
+            return null;
+        }
+        List<String> keys = new ArrayList<>();
+        for (Path f : sshKeys) {
+            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                if (!line.isBlank() && !line.strip().startsWith("#")) {
+                    keys.add(line.strip());
+                }
+            }
+        }
+        boolean reproducible = main.env.get("SOURCE_DATE_EPOCH") != null;
+        return new HydraOptions(hostname, user, keys, passwordHash, passwordFile, Pin.parse(hydraPin), hydraSource,
+                hydraHash, adminEmail, buildUsers, noHydra, Context.now(main), reproducible,
+                MountTable.DEFAULT_BOOT_MOUNT);
     }
 
     static Map<String, Object> toJson(BuildResult r) {

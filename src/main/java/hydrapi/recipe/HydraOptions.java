@@ -35,6 +35,12 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
         Objects.requireNonNull(bootMount, "bootMount");
     }
 
+    /** The same options for an image whose boot partition the Pi mounts at {@code mount} (read from its fstab). */
+    public HydraOptions withBootMount(String mount) {
+        return new HydraOptions(hostname, adminUser, sshPublicKeys, passwordHash, passwordFile, pin, hydraSource,
+                hydraHash, adminEmail, buildUsers, noHydra, now, reproducible, mount);
+    }
+
     /** Rejects values that would break a file we write; messages name the option. */
     public void validate() throws InvalidInputException {
         if (!HOSTNAME.matcher(hostname).matches()) {

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.build;
+
+import hydrapi.InvalidInputException;
+import hydrapi.ext4.Ext4Entry;
+import hydrapi.ext4.Ext4Volume;
+import hydrapi.plan.Content;
+import hydrapi.plan.FileSpec;
+import hydrapi.recipe.AccountSnapshot;
+import hydrapi.recipe.HydraOptions;
+import hydrapi.recipe.HydraRecipe;
+import hydrapi.recipe.SkelCopy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the recipe needs from the image and cannot read itself (it never touches bytes): the account files it picks
+ * IDs from, and the /etc/skel tree a new login's home is filled from, as adduser does.
+ */
+final class RecipeInputs {
+
+    private RecipeInputs() {
+    }
+
+    static List<FileSpec> hydraSpecs(HydraOptions options, ImageView view) throws IOException {
+        MountTable.Located root = view.locate("/etc/passwd");
+        Ext4Volume vol = view.ext4(root.mount().partition()).orElseThrow(() -> new InvalidInputException(
+                "the image's root partition is not ext4, so no accounts can be added"));
+        AccountSnapshot snapshot = new AccountSnapshot(text(vol, "/etc/passwd"), text(vol, "/etc/group"));
+        HydraRecipe recipe = new HydraRecipe(options, snapshot);
+        List<FileSpec> specs = new ArrayList<>(recipe.specs());
+        Optional<SkelCopy> skel = recipe.skelCopy();
+        if (skel.isPresent()) {
+            specs.addAll(skel(vol, skel.get()));
+        }
+        return specs;
+    }
+
+    private static String text(Ext4Volume vol, String path) throws IOException {
+        Optional<Ext4Entry> e = vol.stat(path);
+        if (e.isEmpty() || !e.get().isRegularFile()) {
+            throw new InvalidInputException("the image has no " + path + "; is this a Raspberry Pi OS image?");
+        }
+        return new String(vol.readFile(path), StandardCharsets.UTF_8);
+    }
+
+    /** Every entry below {@code from}, recreated below {@code to} with the login's owner and the entry's mode. */
+    static List<FileSpec> skel(Ext4Volume vol, SkelCopy copy) throws IOException {
+        List<FileSpec> out = new ArrayList<>();
+        Optional<Ext4Entry> top = vol.stat(copy.from());
+        if (top.isEmpty() || !top.get().isDirectory()) {
+            return out;
+        }
+        walk(vol, copy.from(), copy.to(), copy, out);
+        return out;
+    }
+
+    private static void walk(Ext4Volume vol, String from, String to, SkelCopy copy, List<FileSpec> out)
+            throws IOException {
+        for (Ext4Entry e : vol.list(from)) {
+            String src = from + "/" + e.name();
+            String dst = to + "/" + e.name();
+            int mode = e.mode() & 07777;
+            if (e.isDirectory()) {
+                out.add(new FileSpec(dst, FileSpec.Type.DIRECTORY, mode, copy.uid(), copy.gid(), null, null));
+                walk(vol, src, dst, copy, out);
+            } else if (e.isSymlink()) {
+                out.add(new FileSpec(dst, FileSpec.Type.SYMLINK, 0777, copy.uid(), copy.gid(), null, e.linkTarget()));
+            } else if (e.isRegularFile()) {
+                out.add(new FileSpec(dst, FileSpec.Type.FILE, mode, copy.uid(), copy.gid(),
+                        new Content.Bytes(vol.readFile(src)), null));
+            }
+        }
+    }
+}
