@@ -11,10 +11,11 @@ import java.util.List;
  * Everything one build depends on. {@code now} is the single clock of the build (SOURCE_DATE_EPOCH when set):
  * every timestamp written into the image comes from it. {@code hydra} is null for a plain customisation (overlays,
  * ssh, cmdline only); when set, the Hydra server recipe (accounts, first boot) is applied first and overlays on top.
+ * {@code hydraSourceUrl}, when set, is downloaded into {@code cacheDir} and used as the recipe's source tarball.
  */
 public record BuildRequest(Path base, Path out, List<Path> overlays, boolean ssh, List<String> cmdlineAppend,
                            int threads, int xzBlockBytes, int xzPreset, Instant now, Path scratchDir,
-                           HydraOptions hydra) {
+                           HydraOptions hydra, String hydraSourceUrl, Path cacheDir) {
 
     public BuildRequest {
         overlays = List.copyOf(overlays);

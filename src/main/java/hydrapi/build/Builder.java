@@ -6,6 +6,7 @@ import hydrapi.io.ByteRange;
 import hydrapi.io.OverlayDevice;
 import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
+import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.RaspberryPiBoot;
 import hydrapi.trust.Sha256Sums;
 import hydrapi.xz.ParallelXzWriter;
@@ -38,8 +39,12 @@ public final class Builder {
 
     public BuildResult build(BuildRequest req) throws IOException {
         checkPaths(req);
-        if (req.hydra() != null) {
-            req.hydra().validate();
+        HydraOptions hydra = req.hydra();
+        if (hydra != null) {
+            hydra.validate();
+            if (req.hydraSourceUrl() != null) {
+                hydra = hydra.withHydraSource(SourceFetcher.fetch(req.hydraSourceUrl(), req.cacheDir(), progress));
+            }
         }
         List<FileSpec> overlaySpecs = new ArrayList<>();
         for (Path dir : req.overlays()) {
@@ -55,8 +60,8 @@ public final class Builder {
             String bootMount = view.bootMount().orElse(MountTable.DEFAULT_BOOT_MOUNT);
             // Precedence, lowest first: the recipe, the user's overlays, then --ssh / --cmdline-append edits.
             List<FileSpec> specs = new ArrayList<>();
-            if (req.hydra() != null) {
-                specs.addAll(RecipeInputs.hydraSpecs(req.hydra().withBootMount(bootMount), view));
+            if (hydra != null) {
+                specs.addAll(RecipeInputs.hydraSpecs(hydra.withBootMount(bootMount), view));
             }
             specs.addAll(overlaySpecs);
             specs.addAll(RaspberryPiBoot.specs(bootMount, req.ssh(), req.cmdlineAppend()));

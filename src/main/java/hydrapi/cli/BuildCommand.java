@@ -5,6 +5,7 @@ import hydrapi.build.BuildRequest;
 import hydrapi.build.BuildResult;
 import hydrapi.build.Builder;
 import hydrapi.build.MountTable;
+import hydrapi.build.SourceFetcher;
 import hydrapi.InvalidInputException;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.Pin;
@@ -87,9 +88,10 @@ final class BuildCommand implements Callable<Integer> {
                 + "modern (241ab71, from nixpkgs through Nix; aarch64). Default: ${DEFAULT-VALUE}.")
     String hydraPin;
 
-    @Option(names = "--hydra-source", paramLabel = "FILE",
-            description = "Hydra source tarball for the pin, checked against its NAR hash and put in the image.")
-    Path hydraSource;
+    @Option(names = "--hydra-source", paramLabel = "FILE|URL",
+            description = "Hydra source tarball for the pin (a file, or an http(s) URL downloaded once into the "
+                + "user's cache directory), checked against its NAR hash and put in the image.")
+    String hydraSource;
 
     @Option(names = "--hydra-hash", paramLabel = "sha256-…",
             description = "Expected SRI hash of the unpacked source (what `nix hash path` prints); default: the pin's.")
@@ -119,7 +121,8 @@ final class BuildCommand implements Callable<Integer> {
         TerminalProgress[] drawn = new TerminalProgress[1];
         Path outDir = out.toAbsolutePath().getParent();
         BuildRequest req = new BuildRequest(base, out, overlays, ssh, cmdlineAppend, common.threads(),
-                xzBlockMiB << 20, 6, Context.now(main), outDir != null ? outDir : Context.tmpDir(), hydraOptions());
+                xzBlockMiB << 20, 6, Context.now(main), outDir != null ? outDir : Context.tmpDir(), hydraOptions(),
+                hydraSource != null && SourceFetcher.isUrl(hydraSource) ? hydraSource : null, Context.cacheDir(main));
         BuildResult r;
         try {
             r = new Builder(Context.progress(main, common, drawn, err)).build(req);
@@ -168,7 +171,8 @@ final class BuildCommand implements Callable<Integer> {
             }
         }
         boolean reproducible = main.env.get("SOURCE_DATE_EPOCH") != null;
-        return new HydraOptions(hostname, user, keys, passwordHash, passwordFile, Pin.parse(hydraPin), hydraSource,
+        Path sourceFile = hydraSource == null || SourceFetcher.isUrl(hydraSource) ? null : Path.of(hydraSource);
+        return new HydraOptions(hostname, user, keys, passwordHash, passwordFile, Pin.parse(hydraPin), sourceFile,
                 hydraHash, adminEmail, buildUsers, noHydra, Context.now(main), reproducible,
                 MountTable.DEFAULT_BOOT_MOUNT);
     }

@@ -40,6 +40,19 @@ final class Context {
         return holder[0];
     }
 
+    /** The user's cache directory: $XDG_CACHE_HOME/hydrapi, %LOCALAPPDATA%\\hydrapi, or ~/.cache/hydrapi. */
+    static Path cacheDir(Main main) {
+        String xdg = main.env.get("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank()) {
+            return Path.of(xdg, "hydrapi");
+        }
+        String local = main.env.get("LOCALAPPDATA");
+        if (local != null && !local.isBlank()) {
+            return Path.of(local, "hydrapi");
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "hydrapi");
+    }
+
     static Path tmpDir() {
         return Path.of(System.getProperty("java.io.tmpdir"));
     }

@@ -41,6 +41,12 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
                 hydraHash, adminEmail, buildUsers, noHydra, now, reproducible, mount);
     }
 
+    /** The same options with the source tarball at {@code file} (e.g. downloaded by the build). */
+    public HydraOptions withHydraSource(Path file) {
+        return new HydraOptions(hostname, adminUser, sshPublicKeys, passwordHash, passwordFile, pin, file,
+                hydraHash, adminEmail, buildUsers, noHydra, now, reproducible, bootMount);
+    }
+
     /** Rejects values that would break a file we write; messages name the option. */
     public void validate() throws InvalidInputException {
         if (!HOSTNAME.matcher(hostname).matches()) {

@@ -173,6 +173,51 @@ class BuildHydraTest {
     }
 
     @Test
+    void build_hydraSourceUrl_downloadsThroughRedirectOnce_andCaches() throws Exception {
+        String[] src = fakeSource();
+        byte[] tarball = Files.readAllBytes(Path.of(src[0]));
+        java.util.concurrent.atomic.AtomicInteger downloads = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/latest.tar.gz", ex -> {
+            ex.getResponseHeaders().add("Location", "/files/hydra-993647d.tar.gz");
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+        });
+        server.createContext("/files/hydra-993647d.tar.gz", ex -> {
+            downloads.incrementAndGet();
+            ex.sendResponseHeaders(200, tarball.length);
+            ex.getResponseBody().write(tarball);
+            ex.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/latest.tar.gz";
+            Map<String, String> env = Map.of("SOURCE_DATE_EPOCH", "1700000000", "XDG_CACHE_HOME",
+                    tmp.resolve("cache").toString());
+            for (int i = 0; i < 2; i++) {
+                Path out = tmp.resolve("u" + i + ".img.xz");
+                Cli.Run r = Cli.run(env, "build", "--base", Samples.sampleXz().toString(), "--out", out.toString(),
+                        "--user", "alice", "--hydra-pin", "legacy-2016", "--hydra-source", url, "--hydra-hash",
+                        src[1], "--quiet");
+                assertEquals(0, r.exitCode(), r.stderr());
+                Path raw = tmp.resolve("u" + i + ".img");
+                Oracles.xzDecompress(out, raw);
+                assertArrayEquals(tarball, Oracles.debugfsCat(raw, Samples.ROOT_OFFSET,
+                        "/var/cache/hydra-firstboot/src/hydra-993647d1e3b43f1f9b7dc2ebce889b475d156bb9.tar.gz"));
+            }
+            assertEquals(1, downloads.get(), "the second build must use the cache");
+            Cli.Run missing = Cli.run(env, "build", "--base", Samples.sampleXz().toString(), "--out",
+                    tmp.resolve("m.img.xz").toString(), "--user", "alice", "--hydra-pin", "legacy-2016",
+                    "--hydra-source", "http://127.0.0.1:" + server.getAddress().getPort() + "/nope.tar.gz");
+            assertEquals(2, missing.exitCode(), missing.stderr());
+            assertTrue(missing.stderr().contains("HTTP 404"), missing.stderr());
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void build_recipeOptionWithoutUser_isUsage() {
         Cli.Run r = Cli.run("build", "--base", Samples.sampleXz().toString(), "--out",
                 tmp.resolve("o.img.xz").toString(), "--hostname", "x");
