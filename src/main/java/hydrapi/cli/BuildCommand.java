@@ -23,9 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "build", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -117,23 +115,17 @@ final class BuildCommand implements Callable<Integer> {
         if (xzBlockMiB < 1 || xzBlockMiB > 1024) {
             throw new hydrapi.InvalidInputException("--xz-block-size " + xzBlockMiB + ": give 1 to 1024 (MiB)");
         }
-        PrintWriter err = spec.commandLine().getErr();
-        TerminalProgress[] drawn = new TerminalProgress[1];
         Path outDir = out.toAbsolutePath().getParent();
         BuildRequest req = new BuildRequest(base, out, overlays, ssh, cmdlineAppend, common.threads(),
                 xzBlockMiB << 20, 6, Context.now(main), outDir != null ? outDir : Context.tmpDir(), hydraOptions(),
                 hydraSource != null && SourceFetcher.isUrl(hydraSource) ? hydraSource : null, Context.cacheDir(main));
         BuildResult r;
-        try {
-            r = new Builder(Context.progress(main, common, drawn, err)).build(req);
-        } finally {
-            if (drawn[0] != null) {
-                drawn[0].finish();
-            }
+        try (ProgressScope progress = ProgressScope.open(main, common, spec)) {
+            r = new Builder(progress).build(req);
         }
         PrintWriter o = spec.commandLine().getOut();
         if (common.json) {
-            o.print(Json.write(toJson(r)));
+            o.print(Json.write(r));
         } else if (!common.quiet) {
             o.printf("wrote %s (%d bytes, %d xz blocks of which %d all-zero; %d bytes of disk)%n", r.image(),
                     r.compressedBytes(), r.xzBlocks(), r.xzZeroBlocks(), r.uncompressedBytes());
@@ -175,28 +167,5 @@ final class BuildCommand implements Callable<Integer> {
         return new HydraOptions(hostname, user, keys, passwordHash, passwordFile, Pin.parse(hydraPin), sourceFile,
                 hydraHash, adminEmail, buildUsers, noHydra, Context.now(main), reproducible,
                 MountTable.DEFAULT_BOOT_MOUNT);
-    }
-
-    static Map<String, Object> toJson(BuildResult r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("image", r.image().toString());
-        m.put("sha256File", r.sha256File().toString());
-        m.put("sha256", r.sha256());
-        m.put("compressedBytes", r.compressedBytes());
-        m.put("uncompressedBytes", r.uncompressedBytes());
-        m.put("xzBlocks", r.xzBlocks());
-        m.put("xzZeroBlocks", r.xzZeroBlocks());
-        m.put("changedBytes", r.changedBytes());
-        m.put("changedRanges", r.changedRanges());
-        List<Object> changes = new ArrayList<>();
-        for (BuildResult.Change c : r.changes()) {
-            Map<String, Object> cm = new LinkedHashMap<>();
-            cm.put("path", c.path());
-            cm.put("action", c.action());
-            cm.put("sizeBytes", c.sizeBytes());
-            changes.add(cm);
-        }
-        m.put("changes", changes);
-        return m;
     }
 }

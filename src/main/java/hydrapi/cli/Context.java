@@ -2,7 +2,6 @@
 package hydrapi.cli;
 
 import hydrapi.InvalidInputException;
-import hydrapi.build.ProgressListener;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -29,15 +28,6 @@ final class Context {
             throw new InvalidInputException("SOURCE_DATE_EPOCH=" + sde + " is not a whole number of seconds"
                     + " since 1970");
         }
-    }
-
-    static ProgressListener progress(Main main, CommonOptions common, TerminalProgress[] holder,
-                                     java.io.PrintWriter err) {
-        if (common.quiet || !main.terminal) {
-            return ProgressListener.NONE;
-        }
-        holder[0] = new TerminalProgress(err);
-        return holder[0];
     }
 
     /** The user's cache directory: $XDG_CACHE_HOME/hydrapi, %LOCALAPPDATA%\\hydrapi, or ~/.cache/hydrapi. */

@@ -52,13 +52,11 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter err = spec.commandLine().getErr();
-        TerminalProgress[] drawn = new TerminalProgress[1];
-        try (BaseImage img = BaseImage.open(image, Context.tmpDir(),
-                Context.progress(main, common, drawn, err))) {
-            if (drawn[0] != null) {
-                drawn[0].finish();
-            }
+        BaseImage opened;
+        try (ProgressScope progress = ProgressScope.open(main, common, spec)) {
+            opened = BaseImage.open(image, Context.tmpDir(), progress);
+        }
+        try (BaseImage img = opened) {
             ImageView view = ImageView.open(img.device(), image.getFileName().toString());
             PrintWriter o = spec.commandLine().getOut();
             if (what != null && what.cat != null) {

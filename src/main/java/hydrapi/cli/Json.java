@@ -24,6 +24,8 @@ final class Json {
             quote(sb, s);
         } else if (v instanceof Number || v instanceof Boolean) {
             sb.append(v);
+        } else if (v instanceof Record r) {
+            write(sb, components(r), indent);
         } else if (v instanceof Map<?, ?> m) {
             if (m.isEmpty()) {
                 sb.append("{}");
@@ -55,6 +57,19 @@ final class Json {
         } else {
             quote(sb, v.toString());
         }
+    }
+
+    /** A record as a map of its components, in declaration order. */
+    private static Map<String, Object> components(Record r) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (java.lang.reflect.RecordComponent c : r.getClass().getRecordComponents()) {
+            try {
+                m.put(c.getName(), c.getAccessor().invoke(r));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("record component " + c.getName() + " unreadable", e);
+            }
+        }
+        return m;
     }
 
     private static void quote(StringBuilder sb, String s) {

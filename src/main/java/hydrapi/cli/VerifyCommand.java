@@ -13,9 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -39,30 +37,16 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        TerminalProgress[] drawn = new TerminalProgress[1];
         VerifyReport report;
-        try {
-            report = new ImageVerifier(Context.progress(main, common, drawn, err), common.threads())
-                    .verify(image, Context.tmpDir());
-        } finally {
-            if (drawn[0] != null) {
-                drawn[0].finish();
-            }
+        try (ProgressScope progress = ProgressScope.open(main, common, spec)) {
+            report = new ImageVerifier(progress, common.threads()).verify(image, Context.tmpDir());
         }
         PrintWriter o = spec.commandLine().getOut();
         if (common.json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("image", image.toString());
             m.put("ok", report.ok());
-            List<Object> checks = new ArrayList<>();
-            for (VerifyReport.Check c : report.checks()) {
-                Map<String, Object> cm = new LinkedHashMap<>();
-                cm.put("name", c.name());
-                cm.put("status", c.status());
-                cm.put("detail", c.detail());
-                checks.add(cm);
-            }
-            m.put("checks", checks);
+            m.put("checks", report.checks());
             o.print(Json.write(m));
         } else if (!common.quiet) {
             for (VerifyReport.Check c : report.checks()) {
