@@ -162,6 +162,10 @@ final class BuildCommand implements Callable<Integer> {
                 }
             }
         }
+        if (keys.isEmpty() && passwordHash == null && passwordFile == null && !common.quiet) {
+            spec.commandLine().getErr().println("hydrapi: warning: " + user + " gets neither an SSH key nor a"
+                    + " password, so nobody can log in to the image; give --ssh-key or --password-file");
+        }
         boolean reproducible = main.env.get("SOURCE_DATE_EPOCH") != null;
         Path sourceFile = hydraSource == null || SourceFetcher.isUrl(hydraSource) ? null : Path.of(hydraSource);
         return new HydraOptions(hostname, user, keys, passwordHash, passwordFile, Pin.parse(hydraPin), sourceFile,
