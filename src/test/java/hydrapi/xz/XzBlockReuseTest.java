@@ -118,6 +118,26 @@ class XzBlockReuseTest {
         }
     }
 
+    /** The build's intended wiring: XzBlockDevice as the base, OverlayDevice for edits, its touches() as predicate. */
+    @Test
+    void writeReusing_overlayOverXzBlockDevice_onlyDecodesAndRecompressesWrittenBlocks() throws IOException {
+        byte[] original = XzTestFiles.imageLike(new Random(71), 8 * BLOCK + 999, 8 << 10);
+        Path base = xzUtils(original, "overlay-base", "-T2", "--block-size=" + BLOCK, "-6");
+        byte[] expected = original.clone();
+        byte[] patch = "hydrapi was here".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(patch, 0, expected, 3 * BLOCK - 4, patch.length); // straddles blocks 3 and 4
+        XzWriteSummary s;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (XzBlockDevice xz = XzBlockDevice.open(base, 2)) {
+            hydrapi.io.OverlayDevice disk = new hydrapi.io.OverlayDevice(xz);
+            disk.write(3L * BLOCK - 4, patch);
+            s = new ParallelXzWriter(2, BLOCK, 6).writeReusing(disk, base, xz.structure(), disk::touches, out, null);
+            assertEquals(2, xz.decodedBlocks(), "only the two written blocks were ever decoded");
+        }
+        XzTestFiles.assertAllDecoders(XzTestFiles.temp(dir, "overlay-out.xz", out.toByteArray()), expected);
+        assertEquals(new XzWriteSummary(expected.length, out.size(), 9, 0, 7), s);
+    }
+
     @Test
     void writeReusing_nothingTouched_reproducesXzUtilsFileByteForByte() throws IOException {
         byte[] data = XzTestFiles.imageLike(new Random(8), 5 * BLOCK + 1234, 8 << 10);
