@@ -112,6 +112,11 @@ public final class XzBlockDevice implements BlockDevice {
         return big == null || big.uncompressedSize() <= MAX_BLOCK_BYTES;
     }
 
+    /** {@link #isRandomAccess(List)} of the file's structure; CorruptImageException if that cannot be read. */
+    public static boolean isRandomAccess(Path xz) throws IOException {
+        return isRandomAccess(XzFile.readStructure(xz));
+    }
+
     private static XzBlockInfo largestBlock(List<XzStreamInfo> structure) {
         XzBlockInfo big = null;
         for (XzStreamInfo s : structure) {
