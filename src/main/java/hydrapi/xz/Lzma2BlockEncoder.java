@@ -15,12 +15,12 @@ import org.tukaani.xz.UnsupportedOptionsException;
 
 /**
  * Compresses one Block's data with xz-java's raw LZMA2 encoder (whose output is exactly a Block's Compressed Data
- * for a single-LZMA2 filter chain) and computes its CRC64. One instance per worker thread: its ArrayCache
+ * for a single-LZMA2 filter chain) and computes its Check (CRC64 unless the Stream has another type). One instance per worker thread: its ArrayCache
  * recycles the ~95 MiB of match-finder arrays a preset 6 encoder allocates for every Block.
  */
 final class Lzma2BlockEncoder {
 
-    private record ZeroKey(int sizeBytes, int preset) {
+    private record ZeroKey(int sizeBytes, int preset, int checkType) {
     }
 
     /** All-zero Blocks are common in images (free space); encoding one costs ~1 s at preset 6, so do it once. */
@@ -44,20 +44,29 @@ final class Lzma2BlockEncoder {
     }
 
     EncodedBlock encode(byte[] data, int length) throws IOException {
+        return encode(data, length, XzCheck.CRC64);
+    }
+
+    /** @param checkType a supported Check ID ({@link XzCheck#isSupported}) */
+    EncodedBlock encode(byte[] data, int length, int checkType) throws IOException {
         ExposedBuffer buf = new ExposedBuffer(Math.max(4096, length / 4));
         FinishableOutputStream lzma2 = options.getOutputStream(new FinishableWrapperOutputStream(buf), cache);
         lzma2.write(data, 0, length);
         lzma2.finish();
-        Crc64 crc = new Crc64();
-        crc.update(data, 0, length);
-        return new EncodedBlock(buf.array(), buf.size(), length, crc64Field(crc.value()), false);
+        XzCheck check = XzCheck.create(checkType, "new block");
+        check.update(data, 0, length);
+        return new EncodedBlock(buf.array(), buf.size(), length, check.finish(), false);
+    }
+
+    EncodedBlock encodeZeros(int length) {
+        return encodeZeros(length, XzCheck.CRC64);
     }
 
     /** The encoding of {@code length} zero bytes, computed on first use; identical to {@code encode(zeros)}. */
-    EncodedBlock encodeZeros(int length) {
-        return ZERO_BLOCKS.computeIfAbsent(new ZeroKey(length, preset), k -> {
+    EncodedBlock encodeZeros(int length, int checkType) {
+        return ZERO_BLOCKS.computeIfAbsent(new ZeroKey(length, preset, checkType), k -> {
             try {
-                EncodedBlock b = encode(new byte[length], length);
+                EncodedBlock b = encode(new byte[length], length, checkType);
                 byte[] exact = Arrays.copyOf(b.data(), b.dataLength());
                 return new EncodedBlock(exact, exact.length, length, b.check(), true);
             } catch (IOException e) {
@@ -77,12 +86,6 @@ final class Lzma2BlockEncoder {
     }
 
     private static final byte[] ZEROS = new byte[64 << 10];
-
-    private static byte[] crc64Field(long crc) {
-        byte[] f = new byte[8];
-        hydrapi.io.LittleEndian.put64(f, 0, crc);
-        return f;
-    }
 
     /** A ByteArrayOutputStream whose array is handed over without the copy toByteArray() makes. */
     private static final class ExposedBuffer extends ByteArrayOutputStream {

@@ -2,9 +2,14 @@
 package hydrapi.xz;
 
 import hydrapi.io.BlockDevice;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -15,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiPredicate;
 import java.util.function.LongConsumer;
 
 /**
@@ -51,7 +57,76 @@ public final class ParallelXzWriter {
      * from this thread only, in order, so it need not be thread-safe.
      */
     public XzWriteSummary write(BlockDevice source, OutputStream out, LongConsumer progress) throws IOException {
-        long size = source.sizeBytes();
+        return run(source, grid(0, source.sizeBytes(), new ArrayList<>()), CHECK_TYPE, null, out, progress);
+    }
+
+    /**
+     * Like {@link #write}, but reuses the compressed Blocks of {@code baseXz}, the .xz file {@code source} was
+     * derived from (xz-and-checksums.md §5.1): the output's Block grid follows the base's Blocks; a Block whose
+     * uncompressed range [start, end) {@code touched} says was not written is copied byte for byte (Header, Data,
+     * Padding, Check) with the same Index record; a touched Block is recompressed, split on this writer's
+     * {@code blockBytes} grid from its start if it is larger. One Stream is written, with the base's Check type.
+     * The untouched Blocks are not decoded here, so they are not checked either: decode the output (e.g.
+     * {@link XzDecodedDigest}) to prove it.
+     *
+     * <p>Falls back to {@link #write} (CRC64, fixed grid, nothing reused) when the base's Streams have different
+     * Check types, an unsupported one, or a decoded size other than {@code source.sizeBytes()}.
+     *
+     * @param baseStructure {@code XzFile.readStructure(baseXz)}
+     * @param touched whether any byte in [start, end) of {@code source} may differ from the base
+     */
+    public XzWriteSummary writeReusing(BlockDevice source, Path baseXz, List<XzStreamInfo> baseStructure,
+            BiPredicate<Long, Long> touched, OutputStream out, LongConsumer progress) throws IOException {
+        if (!reusable(baseStructure, source.sizeBytes())) {
+            return write(source, out, progress);
+        }
+        List<Piece> pieces = new ArrayList<>();
+        for (XzStreamInfo s : baseStructure) {
+            for (XzBlockInfo b : s.blocks()) {
+                long start = b.uncompressedOffset();
+                long end = start + b.uncompressedSize();
+                if (touched.test(start, end)) {
+                    grid(start, end, pieces);
+                } else {
+                    pieces.add(new Piece(start, b.uncompressedSize(), b));
+                }
+            }
+        }
+        try (FileChannel base = FileChannel.open(baseXz, StandardOpenOption.READ)) {
+            return run(source, pieces, baseStructure.get(0).checkType(), base, out, progress);
+        }
+    }
+
+    /** Same Check type everywhere (copied Blocks carry their own Checks) and the same decoded size. */
+    private static boolean reusable(List<XzStreamInfo> base, long sizeBytes) {
+        if (base.isEmpty()) {
+            return false;
+        }
+        int check = base.get(0).checkType();
+        long size = 0;
+        for (XzStreamInfo s : base) {
+            if (s.checkType() != check) {
+                return false;
+            }
+            size += s.uncompressedSize();
+        }
+        return XzCheck.isSupported(check) && size == sizeBytes;
+    }
+
+    /** Appends new Blocks of at most {@code blockBytes} covering [start, end). */
+    private List<Piece> grid(long start, long end, List<Piece> pieces) {
+        for (long offset = start; offset < end; offset += blockBytes) {
+            pieces.add(new Piece(offset, Math.min(blockBytes, end - offset), null));
+        }
+        return pieces;
+    }
+
+    /** One output Block: a base Block to copy ({@code copy} set), or [offset, offset+length) of the source to encode. */
+    private record Piece(long offset, long length, XzBlockInfo copy) {
+    }
+
+    private XzWriteSummary run(BlockDevice source, List<Piece> pieces, int checkType, FileChannel base,
+            OutputStream out, LongConsumer progress) throws IOException {
         AtomicInteger threadNo = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "hydrapi-xz-" + threadNo.incrementAndGet());
@@ -60,35 +135,48 @@ public final class ParallelXzWriter {
         });
         ThreadLocal<Lzma2BlockEncoder> encoders = ThreadLocal.withInitial(() -> new Lzma2BlockEncoder(preset));
         // Each Block in flight holds its input and output (up to 2 × blockBytes); 2 per thread keeps workers busy
-        // while the writer waits for the oldest.
+        // while the writer waits for the oldest. Copies wait in the queue too but hold no memory.
         int maxInFlight = 2 * threads;
         try {
-            Deque<Future<EncodedBlock>> inFlight = new ArrayDeque<>();
-            Sink sink = new Sink(out, progress);
-            sink.write(XzStreamFlags.encodeHeader(CHECK_TYPE));
-            for (long offset = 0; offset < size; offset += blockBytes) {
-                int length = (int) Math.min(blockBytes, size - offset);
-                byte[] data = new byte[length];
-                source.read(offset, data, 0, length);
-                Callable<EncodedBlock> task = Lzma2BlockEncoder.isAllZero(data, length)
-                        ? () -> encoders.get().encodeZeros(length)
-                        : () -> encoders.get().encode(data, length);
-                if (inFlight.size() >= maxInFlight) {
-                    sink.writeBlock(await(inFlight.removeFirst()), dictProp);
+            Deque<Pending> queue = new ArrayDeque<>();
+            int encoding = 0;
+            Sink sink = new Sink(out, progress, base);
+            sink.write(XzStreamFlags.encodeHeader(checkType));
+            for (Piece p : pieces) {
+                if (p.copy() != null) {
+                    queue.addLast(new Pending(null, p.copy()));
+                    continue;
                 }
-                inFlight.addLast(pool.submit(task));
+                int length = (int) p.length();
+                byte[] data = new byte[length];
+                source.read(p.offset(), data, 0, length);
+                Callable<EncodedBlock> task = Lzma2BlockEncoder.isAllZero(data, length)
+                        ? () -> encoders.get().encodeZeros(length, checkType)
+                        : () -> encoders.get().encode(data, length, checkType);
+                while (encoding >= maxInFlight) {
+                    if (sink.drain(queue.removeFirst(), dictProp)) {
+                        encoding--;
+                    }
+                }
+                queue.addLast(new Pending(pool.submit(task), null));
+                encoding++;
             }
-            while (!inFlight.isEmpty()) {
-                sink.writeBlock(await(inFlight.removeFirst()), dictProp);
+            while (!queue.isEmpty()) {
+                sink.drain(queue.removeFirst(), dictProp);
             }
             byte[] index = XzIndex.encode(sink.index);
             sink.write(index);
-            sink.write(XzStreamFlags.encodeFooter(CHECK_TYPE, index.length));
-            return new XzWriteSummary(size, sink.written, sink.index.size(), sink.zeroBlocks);
+            sink.write(XzStreamFlags.encodeFooter(checkType, index.length));
+            return new XzWriteSummary(source.sizeBytes(), sink.written, sink.index.size(), sink.zeroBlocks,
+                    sink.reusedBlocks);
         } finally {
             // Workers never touch `out`; any still encoding finish their Block and exit.
             pool.shutdownNow();
         }
+    }
+
+    /** A Block waiting for its turn in the output: being encoded, or to be copied from the base. */
+    private record Pending(Future<EncodedBlock> encoded, XzBlockInfo copy) {
     }
 
     private static EncodedBlock await(Future<EncodedBlock> f) throws IOException {
@@ -112,14 +200,52 @@ public final class ParallelXzWriter {
 
         private final OutputStream out;
         private final LongConsumer progress;
+        private final FileChannel base;
         private final List<XzIndex.Entry> index = new ArrayList<>();
         private long written;
         private long uncompressedDone;
         private int zeroBlocks;
+        private int reusedBlocks;
+        private ByteBuffer copyBuf;
 
-        Sink(OutputStream out, LongConsumer progress) {
+        Sink(OutputStream out, LongConsumer progress, FileChannel base) {
             this.out = out;
             this.progress = progress;
+            this.base = base;
+        }
+
+        /** Writes one queued Block; returns whether it was an encoded one (a worker's slot is free again). */
+        boolean drain(Pending p, int dictProp) throws IOException {
+            if (p.copy() != null) {
+                copyBlock(p.copy());
+                return false;
+            }
+            writeBlock(await(p.encoded()), dictProp);
+            return true;
+        }
+
+        /** The whole Block, Block Padding included, as the base has it; the Index record is the base's. */
+        void copyBlock(XzBlockInfo b) throws IOException {
+            if (copyBuf == null) {
+                copyBuf = ByteBuffer.allocate(1 << 20);
+            }
+            long pos = b.compressedOffset();
+            long end = pos + b.paddedSize();
+            while (pos < end) {
+                copyBuf.clear().limit((int) Math.min(copyBuf.capacity(), end - pos));
+                while (copyBuf.hasRemaining()) {
+                    if (base.read(copyBuf, pos + copyBuf.position()) < 0) {
+                        throw new EOFException("base .xz file ends at byte " + (pos + copyBuf.position())
+                                + ", inside block " + (b.index() + 1) + "; was it changed during the build?");
+                    }
+                }
+                out.write(copyBuf.array(), 0, copyBuf.limit());
+                pos += copyBuf.limit();
+            }
+            written += b.paddedSize();
+            index.add(new XzIndex.Entry(b.unpaddedSize(), b.uncompressedSize()));
+            reusedBlocks++;
+            done(b.uncompressedSize());
         }
 
         void write(byte[] b) throws IOException {
@@ -141,7 +267,11 @@ public final class ParallelXzWriter {
             if (block.zero()) {
                 zeroBlocks++;
             }
-            uncompressedDone += block.uncompressedSize();
+            done(block.uncompressedSize());
+        }
+
+        private void done(long uncompressedBytes) {
+            uncompressedDone += uncompressedBytes;
             if (progress != null) {
                 progress.accept(uncompressedDone);
             }

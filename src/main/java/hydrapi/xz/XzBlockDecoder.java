@@ -19,18 +19,38 @@ import org.tukaani.xz.XZIOException;
  */
 final class XzBlockDecoder {
 
+    /** Receives decoded bytes in order; {@code b} is reused after the call returns. */
+    @FunctionalInterface
+    interface Sink {
+        void accept(byte[] b, int off, int len) throws IOException;
+    }
+
     private final FileChannel channel;
     private final String name;
-    private final ArrayCache cache = new BasicArrayCache();
+    private final ArrayCache cache;
     private final byte[] buf = new byte[256 << 10];
 
     XzBlockDecoder(FileChannel channel, String name) {
+        this(channel, name, new BasicArrayCache());
+    }
+
+    /** @param cache may be shared between threads (xz-java's caches are thread-safe) */
+    XzBlockDecoder(FileChannel channel, String name, ArrayCache cache) {
         this.channel = channel;
         this.name = name;
+        this.cache = cache;
     }
 
     /** @param where e.g. "stream 1 block 7", used in messages */
     void decode(XzStreamInfo stream, XzBlockInfo block, String where) throws IOException {
+        decode(stream, block, where, null);
+    }
+
+    /**
+     * Decodes and checks one Block, handing its bytes to {@code sink} (may be null) as they come. The Check is
+     * verified only at the end, so a caller must not trust what the sink received before this returns.
+     */
+    void decode(XzStreamInfo stream, XzBlockInfo block, String where, Sink sink) throws IOException {
         String at = where + " at offset " + block.compressedOffset();
         XzBlockHeader h = XzFile.readBlockHeader(channel, block.compressedOffset(), block.unpaddedSize(), name, where);
         XzIndex.Entry entry = new XzIndex.Entry(block.unpaddedSize(), block.uncompressedSize());
@@ -51,6 +71,9 @@ final class XzBlockDecoder {
                             + " bytes its Index record gives");
                 }
                 check.update(buf, 0, n);
+                if (sink != null) {
+                    sink.accept(buf, 0, n);
+                }
             }
         } catch (EOFException e) {
             throw XzFile.corrupt(name, at + ": Compressed Data continues past the " + dataSize

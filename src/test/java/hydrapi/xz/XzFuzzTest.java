@@ -39,6 +39,12 @@ class XzFuzzTest {
             XzFile::readStructure,
             xz -> XzVerifier.verify(xz, 2, null),
             xz -> XzDecoder.decodeToSparseFile(xz, dir.resolve("out.img"), null),
+            xz -> XzDecodedDigest.sha256(xz, 2, null),
+            xz -> {
+                try (XzBlockDevice dev = XzBlockDevice.open(xz, 2)) {
+                    dev.read(0, (int) dev.sizeBytes());
+                }
+            },
         };
         for (int round = 0; round < ROUNDS; round++) {
             byte[] m = mutate(original, rnd);

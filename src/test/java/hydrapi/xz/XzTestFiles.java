@@ -82,6 +82,18 @@ final class XzTestFiles {
         return r.stdout();
     }
 
+    /** xz -t, xz -dc -T2, bsdcat and XZInputStream all decode {@code xz} to exactly {@code expected}. */
+    static void assertAllDecoders(Path xz, byte[] expected) throws IOException {
+        Oracles.assertXzTest(xz);
+        Path viaXz = xz.resolveSibling(xz.getFileName() + ".xz-utils.out");
+        Oracles.xzDecompress(xz, viaXz);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, Files.readAllBytes(viaXz), "xz -dc -T2");
+        Files.delete(viaXz);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, Oracles.check("bsdcat", xz.toString()),
+                "bsdcat (libarchive)");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, javaDecode(xz), "xz-java XZInputStream");
+    }
+
     static byte[] javaDecode(Path xz) throws IOException {
         try (InputStream in = new XZInputStream(Files.newInputStream(xz))) {
             return in.readAllBytes();
