@@ -6,10 +6,13 @@ import hydrapi.InvalidInputException;
 import hydrapi.UnsupportedImageException;
 import hydrapi.io.BlockDevice;
 import hydrapi.io.FileBlockDevice;
+import hydrapi.trust.Sha256Sums;
+import hydrapi.xz.XzBlockDevice;
 import hydrapi.xz.XzBlockInfo;
 import hydrapi.xz.XzDecoder;
 import hydrapi.xz.XzFile;
 import hydrapi.xz.XzStreamInfo;
+import hydrapi.xz.XzVerifier;
 
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
@@ -24,9 +27,10 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * An input image opened as a read-only device, whatever its container: a raw image is used in place; an .xz
- * (all concatenated streams) or a .zip with one image entry is first decoded to a sparse scratch file that is
- * deleted on close. The format is recognised by magic bytes, never by the file name.
+ * An input image opened as a read-only device, whatever its container: a raw image is used in place; a multi-block
+ * .xz (pi-gen's `xz -T0` output) is read block by block on demand, without a full copy; any other .xz (one huge block,
+ * concatenated streams) or a .zip with one image entry is first decoded to a sparse scratch file that is deleted on
+ * close. The format is recognised by magic bytes, never by the file name.
  */
 public final class BaseImage implements AutoCloseable {
 
@@ -37,18 +41,30 @@ public final class BaseImage implements AutoCloseable {
 
     private final Path source;
     private final Format format;
-    private final FileBlockDevice device;
+    private final BlockDevice device;
+    private final List<XzStreamInfo> xzBlocks;
     private final List<Path> scratch;
 
-    private BaseImage(Path source, Format format, FileBlockDevice device, List<Path> scratch) {
+    private BaseImage(Path source, Format format, BlockDevice device, List<XzStreamInfo> xzBlocks,
+                      List<Path> scratch) {
         this.source = source;
         this.format = format;
         this.device = device;
+        this.xzBlocks = xzBlocks;
         this.scratch = scratch;
     }
 
-    /** Opens {@code file}; scratch files go to {@code scratchDir}. */
-    public static BaseImage open(Path file, Path scratchDir, ProgressListener progress) throws IOException {
+    /** How many decoded xz blocks random access keeps (24 MiB each for pi-gen's images). */
+    private static final int XZ_CACHE_BLOCKS = 4;
+
+    /**
+     * Opens {@code file}; scratch files go to {@code scratchDir}. A block-wise read .xz is checked first, since
+     * blocks the build does not touch are copied to the output without being decoded: against its {@code .sha256}
+     * sidecar when one lies beside it (fast), else by decoding every block on {@code threads} threads.
+     * {@code checked} says the caller has already verified the file.
+     */
+    public static BaseImage open(Path file, Path scratchDir, ProgressListener progress, int threads,
+                                 boolean checked) throws IOException {
         if (!Files.isRegularFile(file)) {
             if (!Files.exists(file)) {
                 throw new NoSuchFileException(file.toString());
@@ -58,16 +74,39 @@ public final class BaseImage implements AutoCloseable {
         List<Path> scratch = new ArrayList<>();
         try {
             Format format = sniff(file);
+            if (format == Format.XZ) {
+                List<XzStreamInfo> structure = XzFile.readStructure(file);
+                if (XzBlockDevice.isRandomAccess(structure)) {
+                    if (!checked) {
+                        checkXz(file, threads, progress);
+                    }
+                    return new BaseImage(file, format, XzBlockDevice.open(file, XZ_CACHE_BLOCKS), structure, scratch);
+                }
+            }
             Path raw = switch (format) {
                 case RAW -> file;
                 case XZ -> decodeXz(file, scratchDir, scratch, progress);
                 case ZIP -> unzip(file, scratchDir, scratch, progress);
             };
-            return new BaseImage(file, format, FileBlockDevice.openReadOnly(raw), scratch);
+            return new BaseImage(file, format, FileBlockDevice.openReadOnly(raw), null, scratch);
         } catch (IOException | RuntimeException e) {
             deleteAll(scratch);
             throw e;
         }
+    }
+
+    private static void checkXz(Path file, int threads, ProgressListener progress) throws IOException {
+        Path sidecar = file.resolveSibling(file.getFileName() + ".sha256");
+        if (Files.isRegularFile(sidecar)) {
+            Sha256Sums.Entry want = Sha256Sums.read(sidecar);
+            String got = Sha256Sums.hash(file, progress.phase("sha256 " + file.getFileName(), Files.size(file)));
+            if (!got.equals(want.hex())) {
+                throw new CorruptImageException(file + ": SHA-256 " + got + " differs from " + sidecar.getFileName()
+                        + " (" + want.hex() + "); fetch the image again");
+            }
+            return;
+        }
+        XzVerifier.verify(file, threads, progress.phase("check " + file.getFileName(), 0));
     }
 
     static Format sniff(Path file) throws IOException {
@@ -172,6 +211,11 @@ public final class BaseImage implements AutoCloseable {
     /** The raw disk bytes, read-only. */
     public BlockDevice device() {
         return device;
+    }
+
+    /** The streams and blocks of a block-wise read .xz base, whose untouched blocks can be copied; else null. */
+    public List<XzStreamInfo> xzBlocks() {
+        return xzBlocks;
     }
 
     @Override

@@ -23,6 +23,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.BiPredicate;
 import java.util.Map;
 
 /**
@@ -53,7 +54,7 @@ public final class Builder {
         Map<String, OverlayManifest.Rule> rules = OverlayManifest.readAll(req.overlays());
         Path out = req.out().toAbsolutePath();
         Path sidecar = out.resolveSibling(out.getFileName() + ".sha256");
-        try (BaseImage base = BaseImage.open(req.base(), req.scratchDir(), progress);
+        try (BaseImage base = BaseImage.open(req.base(), req.scratchDir(), progress, req.threads(), false);
              AtomicOutput output = new AtomicOutput()) {
             OverlayDevice disk = new OverlayDevice(base.device());
             ImageView view = ImageView.open(disk, req.base().getFileName().toString());
@@ -75,16 +76,38 @@ public final class Builder {
             XzWriteSummary xz;
             try (OutputStream os = new DigestOutputStream(
                     new BufferedOutputStream(Files.newOutputStream(tmpImage), 1 << 20), md)) {
-                xz = new ParallelXzWriter(req.threads(), req.xzBlockBytes(), req.xzPreset())
-                        .write(disk, os, progress.phase("compress", disk.sizeBytes()));
+                ParallelXzWriter writer = new ParallelXzWriter(req.threads(), req.xzBlockBytes(), req.xzPreset());
+                java.util.function.LongConsumer p = progress.phase("compress", disk.sizeBytes());
+                xz = base.xzBlocks() == null ? writer.write(disk, os, p)
+                        : writer.writeReusing(disk, base.source(), base.xzBlocks(), changedIn(changed), os, p);
             }
             String hex = HexFormat.of().formatHex(md.digest());
             Path tmpSidecar = output.create(sidecar);
             Files.writeString(tmpSidecar, Sha256Sums.line(hex, out.getFileName().toString()), StandardCharsets.UTF_8);
             output.commit();
             return new BuildResult(out, sidecar, hex, xz.compressedBytes(), xz.uncompressedBytes(), xz.blocks(),
-                    xz.zeroBlocks(), changes, changedBytes, changed.size());
+                    xz.zeroBlocks(), xz.reusedBlocks(), changes, changedBytes, changed.size());
         }
+    }
+
+    /** Whether [start, end) overlaps one of the sorted, disjoint changed ranges (binary search). */
+    static BiPredicate<Long, Long> changedIn(List<ByteRange> changed) {
+        return (start, end) -> {
+            int lo = 0;
+            int hi = changed.size() - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                ByteRange r = changed.get(mid);
+                if (r.endBytes() <= start) {
+                    lo = mid + 1;
+                } else if (r.startBytes() >= end) {
+                    hi = mid - 1;
+                } else {
+                    return true;
+                }
+            }
+            return false;
+        };
     }
 
     private static void checkPaths(BuildRequest req) throws IOException {

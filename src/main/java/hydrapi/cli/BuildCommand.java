@@ -127,8 +127,9 @@ final class BuildCommand implements Callable<Integer> {
         if (common.json) {
             o.print(Json.write(r));
         } else if (!common.quiet) {
-            o.printf("wrote %s (%d bytes, %d xz blocks of which %d all-zero; %d bytes of disk)%n", r.image(),
-                    r.compressedBytes(), r.xzBlocks(), r.xzZeroBlocks(), r.uncompressedBytes());
+            o.printf("wrote %s (%d bytes; %d xz blocks: %d copied from the base, %d recompressed, %d of those all"
+                    + " zeros; %d bytes of disk)%n", r.image(), r.compressedBytes(), r.xzBlocks(), r.xzReusedBlocks(),
+                    r.xzBlocks() - r.xzReusedBlocks(), r.xzZeroBlocks(), r.uncompressedBytes());
             o.printf("wrote %s (sha256 %s)%n", r.sha256File(), r.sha256());
             for (BuildResult.Change c : r.changes()) {
                 o.printf("  %-8s %s%n", c.action(), c.path());

@@ -54,7 +54,8 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BaseImage opened;
         try (ProgressScope progress = ProgressScope.open(main, common, spec)) {
-            opened = BaseImage.open(image, Context.tmpDir(), progress);
+            // Inspecting reads a few blocks; the full check is verify's job.
+            opened = BaseImage.open(image, Context.tmpDir(), progress, common.threads(), true);
         }
         try (BaseImage img = opened) {
             ImageView view = ImageView.open(img.device(), image.getFileName().toString());
