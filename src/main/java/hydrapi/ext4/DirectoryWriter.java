@@ -38,6 +38,37 @@ final class DirectoryWriter {
         }
     }
 
+    /**
+     * Removes the live entry {@code name} from directory {@code dirNo} and returns it, or null when there is none.
+     * Like the kernel's ext4_generic_delete_entry: the previous entry in the block absorbs the rec_len, and a
+     * block's first entry only gets inode 0. Works for linear blocks and htree leaves alike (the index keeps its
+     * hash ranges; an empty leaf stays in place, as in the kernel).
+     */
+    DirEntry unlink(long dirNo, byte[] name) throws IOException {
+        Inode dir = vol.inode(dirNo);
+        Directory d = Directory.read(vol, dir);
+        for (java.util.Map.Entry<Long, DirectoryBlock> leaf : d.leaves().entrySet()) {
+            DirEntry prev = null;
+            for (DirEntry e : leaf.getValue().entries()) {
+                if (e.inodeNo() != 0 && java.util.Arrays.equals(e.name(), name) && !e.isDot() && !e.isDotDot()) {
+                    byte[] block = leaf.getValue().bytes().clone();
+                    int off = e.offsetBytes();
+                    if (prev == null) {
+                        LittleEndian.put32(block, off, 0);
+                        java.util.Arrays.fill(block, off + 6, off + e.recLen(), (byte) 0);
+                    } else {
+                        LittleEndian.put16(block, prev.offsetBytes() + 4, prev.recLen() + e.recLen());
+                        java.util.Arrays.fill(block, off, off + e.recLen(), (byte) 0);
+                    }
+                    writeLeaf(dir, vol.extentTree(dir).physicalBlock(leaf.getKey()), block);
+                    return e;
+                }
+                prev = e;
+            }
+        }
+        return null;
+    }
+
     private void linkLinear(Inode dir, byte[] name, long inodeNo, int fileType) throws IOException {
         ExtentTree tree = vol.extentTree(dir);
         long n = dir.sizeBytes() / bs;
