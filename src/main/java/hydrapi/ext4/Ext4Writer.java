@@ -53,6 +53,11 @@ public final class Ext4Writer {
         if (!f.metadataCsum()) {
             throw new UnsupportedImageException(where + ": writing needs metadata_csum; this filesystem has none");
         }
+        // Checked before the feature sets, so needs_recovery is reported as what it means.
+        if (vol.journalNeedsRecovery()) {
+            throw new UnsupportedImageException(where + ": journal needs recovery (needs_recovery or a non-empty"
+                    + " jbd2 log); boot the Pi once or run e2fsck first");
+        }
         long badCompat = f.compat() & ~WRITE_COMPAT;
         long badIncompat = f.incompat() & ~WRITE_INCOMPAT;
         long badRo = f.roCompat() & ~WRITE_RO_COMPAT;
@@ -67,9 +72,6 @@ public final class Ext4Writer {
         if (sb.state() != 1 || sb.lastOrphan() != 0) {
             throw new UnsupportedImageException(where + ": filesystem was not cleanly unmounted (state "
                     + sb.state() + ", last orphan " + sb.lastOrphan() + "); run e2fsck first");
-        }
-        if (vol.journalNeedsRecovery()) {
-            throw new UnsupportedImageException(where + ": journal needs recovery; run e2fsck first");
         }
         int hashFlags = sb.flags() & (Superblock.FLAG_SIGNED_HASH | Superblock.FLAG_UNSIGNED_HASH);
         if (hashFlags != Superblock.FLAG_SIGNED_HASH && hashFlags != Superblock.FLAG_UNSIGNED_HASH) {
