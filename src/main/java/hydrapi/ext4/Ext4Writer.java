@@ -435,10 +435,6 @@ public final class Ext4Writer {
     long appendBlock(Inode dir) throws IOException {
         int bs = vol.superblock().blockSize();
         ExtentTree t = vol.extentTree(dir);
-        if (t.treeBlocks().size() > ExtentWriter.ROOT_MAX) {
-            throw new UnsupportedImageException("ext4: directory inode " + dir.inodeNo() + " has an extent tree"
-                    + " deeper than 1; growing it is not supported");
-        }
         List<Extent> ex = t.extents();
         long lblk = dir.sizeBytes() / bs;
         long goal = ex.isEmpty() ? 0 : ex.get(ex.size() - 1).physicalBlock() + ex.get(ex.size() - 1).length();
@@ -456,13 +452,13 @@ public final class Ext4Writer {
     /** Writes a minimal tree for the extents (old tree blocks already freed) and recomputes i_blocks. */
     private void setExtents(Inode ino, List<Extent> extents) throws IOException {
         int bs = vol.superblock().blockSize();
-        int leaves = ExtentWriter.leafBlocksNeeded(extents.size(), bs);
-        List<Long> leafBlocks = new ArrayList<>();
+        int leaves = ExtentWriter.treeBlocksNeeded(extents.size(), bs);
+        List<Long> treeBlocks = new ArrayList<>();
         long goal = extents.isEmpty() ? 0 : extents.get(0).physicalBlock();
         for (int i = 0; i < leaves; i++) {
-            leafBlocks.add(alloc.allocBlock(goal));
+            treeBlocks.add(alloc.allocBlock(goal));
         }
-        ExtentWriter.write(vol, ino, extents, leafBlocks);
+        ExtentWriter.write(vol, ino, extents, treeBlocks);
         long blocks = leaves + (ino.fileAclBlock() != 0 ? 1 : 0);
         for (Extent e : extents) {
             blocks += e.length();
