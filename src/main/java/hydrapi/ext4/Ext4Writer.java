@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -301,9 +302,14 @@ public final class Ext4Writer {
                 throw new UnsupportedImageException("ext4: " + path + " is a device, fifo or socket; removing it is"
                         + " not supported");
             }
-            if (entry.inodeNo() < vol.superblock().firstIno() && entry.inodeNo() != 11) {
+            if (entry.inodeNo() < vol.superblock().firstIno()) {
                 throw new UnsupportedImageException("ext4: " + path + " is reserved inode " + entry.inodeNo()
                         + "; removing it is not supported");
+            }
+            if (parentNo == 2 && Arrays.equals(name, "lost+found".getBytes(StandardCharsets.US_ASCII))) {
+                // e2fsck pass 3 recreates it (e2fsck_get_lost_and_found): the image would not stay fsck-clean.
+                throw new UnsupportedImageException("ext4: /lost+found is kept for e2fsck; removing it is not"
+                        + " supported");
             }
             if (dir && Directory.read(vol, old).entries().stream().anyMatch(e -> !e.isDot() && !e.isDotDot())) {
                 throw new InvalidInputException("ext4: " + path + ": directory is not empty; remove its entries"

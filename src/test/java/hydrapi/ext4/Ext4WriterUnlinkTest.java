@@ -68,6 +68,7 @@ class Ext4WriterUnlinkTest {
         assertThrows(InvalidInputException.class, () -> w.unlink("/etc/many", T));
         assertThrows(InvalidInputException.class, () -> w.unlink("/etc/nope", T));
         assertThrows(InvalidInputException.class, () -> w.unlink("/", T));
+        assertThrows(hydrapi.UnsupportedImageException.class, () -> w.unlink("/lost+found", T));
         w.flush();
         assertEquals(List.of(), Ext4Volume.open(ov).check(), "our own check");
         Ext4WriterTest.writeBack(ov, img);
