@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -48,6 +49,7 @@ class Ext4WriterPropertyTest {
     private static final Pattern STAT_OWNER = Pattern.compile("User:\\s+(\\d+)\\s+Group:\\s+(\\d+)");
 
     private static Path work;
+    private static final AtomicInteger BIG_FILES = new AtomicInteger();
     private static final Map<String, Path> BASES = new TreeMap<>();
 
     /** A name of 1 to {@code maxBytes} UTF-8 bytes (never "." or ".."). */
@@ -162,6 +164,7 @@ class Ext4WriterPropertyTest {
         } finally {
             pool.shutdownNow();
         }
+        System.out.println("Ext4WriterPropertyTest: " + total + " sequences, " + BIG_FILES.get() + " files of 10+ MB");
         assertTrue(only != null || total >= 500, "at least 500 sequences per run: " + total);
     }
 
@@ -271,6 +274,7 @@ class Ext4WriterPropertyTest {
             if (bigLeft > 0) {
                 // A few per run (every 50th sequence on a 4 KiB base with room): tens of MB.
                 bigLeft--;
+                BIG_FILES.incrementAndGet();
                 size = 10_000_000 + rnd.nextInt(6_000_000);
             } else if (r < 55) {
                 size = rnd.nextInt(bs + 1);
@@ -311,7 +315,8 @@ class Ext4WriterPropertyTest {
                 w.writeFile(p, d, mode, uid, gid, t);
                 touched.put(p, new Expect('f', d, null, mode, uid, gid));
             } else if (kind < 50) {
-                String p = rnd.nextInt(3) == 0 && !links.isEmpty() ? pick(links) : child(pick(dirs), randomNameMixed(rnd));
+                String p = rnd.nextInt(3) == 0 && !links.isEmpty() ? pick(links)
+                        : child(pick(dirs), randomNameMixed(rnd));
                 if (exists(p) && !links.contains(p)) {
                     return;
                 }
