@@ -106,6 +106,9 @@ make_image 1k 32 -b 1024 -O ^64bit,^huge_file,^metadata_csum_seed,^orphan_file
 index_dirs "$out/1k.img"
 rm -rf "$tree/var/bigdir"
 touch -h -d @1690000000 "$tree/var"
+# The same 1 KiB layout at half the size and without bigdir: cheap to fsck many times (property tests).
+make_image small1k 16 -b 1024 -O ^64bit,^huge_file,^metadata_csum_seed,^orphan_file
+index_dirs "$out/small1k.img"
 # 64-byte group descriptors.
 make_image 64bit 32 -b 4096 -g 2048 -O 64bit,metadata_csum_seed,orphan_file
 index_dirs "$out/64bit.img"

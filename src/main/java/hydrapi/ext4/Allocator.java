@@ -133,7 +133,8 @@ final class Allocator {
             }
             return (long) g * ipg + idx + 1;
         }
-        throw new ImageFullException("ext4: no free inode left in the root filesystem; use a larger image");
+        throw new ImageFullException("ext4: 1 inode needed, " + sb.freeInodesCount() + " free in the root filesystem"
+                + (sb.freeInodesCount() > 0 ? " (descriptors disagree; run e2fsck)" : "") + "; use a larger image");
     }
 
     /**
@@ -207,6 +208,24 @@ final class Allocator {
             GroupDescriptor gd = gdt.get(g);
             gd.setFreeBlocksCount(gd.freeBlocksCount() + 1);
             sb.setFreeBlocksCount(sb.freeBlocksCount() + 1);
+        }
+    }
+
+    /** Clears an inode's bitmap bit and gives it back to the group and superblock counts (alloc_stats.c). */
+    void freeInode(long inodeNo, boolean directory) throws IOException {
+        long ipg = sb.inodesPerGroup();
+        int g = (int) ((inodeNo - 1) / ipg);
+        long idx = (inodeNo - 1) % ipg;
+        Bitmap bm = inodeBitmap(g);
+        if (!bm.get(idx)) {
+            throw new CorruptImageException("ext4: inode " + inodeNo + " is freed twice; run e2fsck");
+        }
+        bm.set(idx, false);
+        GroupDescriptor gd = gdt.get(g);
+        gd.setFreeInodesCount(gd.freeInodesCount() + 1);
+        sb.setFreeInodesCount(sb.freeInodesCount() + 1);
+        if (directory) {
+            gd.setUsedDirsCount(gd.usedDirsCount() - 1);
         }
     }
 

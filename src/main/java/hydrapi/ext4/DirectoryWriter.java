@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * Adds one entry to a directory: into a linear leaf with room, else a new block appended (linear directories), or
  * through the htree to its leaf, splitting the leaf when full (e2fsprogs link.c, kernel namei.c add_dirent_to_buf;
- * shared docs ext4-and-fat.md §10). Refused: a full htree index block (no index split or tree growth in v1).
+ * shared docs ext4-and-fat.md §10). A full dx_node is split, a full one-level dx_root grows a second level; a
+ * full two-level tree is refused (a third level needs large_dir).
  */
 final class DirectoryWriter {
 
@@ -36,6 +37,37 @@ final class DirectoryWriter {
         } else {
             linkLinear(dir, name, inodeNo, fileType);
         }
+    }
+
+    /**
+     * Removes the live entry {@code name} from directory {@code dirNo} and returns it, or null when there is none.
+     * Like the kernel's ext4_generic_delete_entry: the previous entry in the block absorbs the rec_len, and a
+     * block's first entry only gets inode 0. Works for linear blocks and htree leaves alike (the index keeps its
+     * hash ranges; an empty leaf stays in place, as in the kernel).
+     */
+    DirEntry unlink(long dirNo, byte[] name) throws IOException {
+        Inode dir = vol.inode(dirNo);
+        Directory d = Directory.read(vol, dir);
+        for (java.util.Map.Entry<Long, DirectoryBlock> leaf : d.leaves().entrySet()) {
+            DirEntry prev = null;
+            for (DirEntry e : leaf.getValue().entries()) {
+                if (e.inodeNo() != 0 && java.util.Arrays.equals(e.name(), name) && !e.isDot() && !e.isDotDot()) {
+                    byte[] block = leaf.getValue().bytes().clone();
+                    int off = e.offsetBytes();
+                    if (prev == null) {
+                        LittleEndian.put32(block, off, 0);
+                        java.util.Arrays.fill(block, off + 6, off + e.recLen(), (byte) 0);
+                    } else {
+                        LittleEndian.put16(block, prev.offsetBytes() + 4, prev.recLen() + e.recLen());
+                        java.util.Arrays.fill(block, off, off + e.recLen(), (byte) 0);
+                    }
+                    writeLeaf(dir, vol.extentTree(dir).physicalBlock(leaf.getKey()), block);
+                    return e;
+                }
+                prev = e;
+            }
+        }
+        return null;
     }
 
     private void linkLinear(Inode dir, byte[] name, long inodeNo, int fileType) throws IOException {
@@ -265,8 +297,13 @@ final class DirectoryWriter {
                 link(dir.inodeNo(), name, inodeNo, fileType);
                 return;
             }
-            throw new UnsupportedImageException(where + ": htree index block " + indexLblk + " is full; growing the"
-                    + " index is not supported");
+            if (indexLblk == 0) {
+                addLevel(dir, root, rootDx);
+                link(dir.inodeNo(), name, inodeNo, fileType);
+                return;
+            }
+            throw new UnsupportedImageException(where + ": htree is full at two levels; a third level needs"
+                    + " large_dir, which is not supported");
         }
         split(dir, version, leaf, leafPhys, indexLblk, indexBlock, dx, pos, name, inodeNo, fileType);
     }
@@ -297,6 +334,37 @@ final class DirectoryWriter {
             LittleEndian.put32(root, tail + 4, Htree.checksum(vol.inodeSeed(grown), root, co));
         }
         vol.device().write(tree.physicalBlock(0) * bs, root);
+    }
+
+    /**
+     * A full one-level dx_root gets a second level: its entries move, in two halves, into two new dx_nodes that
+     * the root then indexes, and dx_root_info.indirect_levels becomes 1 (kernel namei.c dx_insert_block /
+     * "add level" path; shared docs §10).
+     */
+    private void addLevel(Inode dir, byte[] root, Htree.DxBlock rootDx) throws IOException {
+        List<Htree.DxEntry> es = rootDx.entries();
+        int half = es.size() / 2;
+        int nodeLimit = Htree.expectedLimit(bs, Htree.NODE_COUNT_OFFSET, csum);
+        long lblkA = dir.sizeBytes() / bs;
+        long physA = w.appendBlock(dir);
+        Inode once = vol.inode(dir.inodeNo());
+        long lblkB = once.sizeBytes() / bs;
+        long physB = w.appendBlock(once);
+        Inode grown = vol.inode(dir.inodeNo());
+        vol.device().write(physA * bs, node(grown, es.subList(0, half), nodeLimit));
+        vol.device().write(physB * bs, node(grown, es.subList(half, es.size()), nodeLimit));
+        int co = Htree.ROOT_COUNT_OFFSET;
+        java.util.Arrays.fill(root, co + Htree.ENTRY_BYTES, co + rootDx.limit() * Htree.ENTRY_BYTES, (byte) 0);
+        root[Htree.DX_ROOT_INFO + 6] = 1;
+        LittleEndian.put16(root, co + 2, 2);
+        LittleEndian.put32(root, co + 4, lblkA);
+        LittleEndian.put32(root, co + Htree.ENTRY_BYTES, es.get(half).hash() & 0xFFFFFFFFL);
+        LittleEndian.put32(root, co + Htree.ENTRY_BYTES + 4, lblkB);
+        if (csum) {
+            int tail = co + rootDx.limit() * Htree.ENTRY_BYTES;
+            LittleEndian.put32(root, tail + 4, Htree.checksum(vol.inodeSeed(grown), root, co));
+        }
+        vol.device().write(vol.extentTree(grown).physicalBlock(0) * bs, root);
     }
 
     /** A dx_node: empty dirent spanning the block, then limit/count, entries and (metadata_csum) the dx tail. */

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -53,6 +54,11 @@ public final class Ext4Writer {
         if (!f.metadataCsum()) {
             throw new UnsupportedImageException(where + ": writing needs metadata_csum; this filesystem has none");
         }
+        // Checked before the feature sets, so needs_recovery is reported as what it means.
+        if (vol.journalNeedsRecovery()) {
+            throw new UnsupportedImageException(where + ": journal needs recovery (needs_recovery or a non-empty"
+                    + " jbd2 log); boot the Pi once or run e2fsck first");
+        }
         long badCompat = f.compat() & ~WRITE_COMPAT;
         long badIncompat = f.incompat() & ~WRITE_INCOMPAT;
         long badRo = f.roCompat() & ~WRITE_RO_COMPAT;
@@ -67,9 +73,6 @@ public final class Ext4Writer {
         if (sb.state() != 1 || sb.lastOrphan() != 0) {
             throw new UnsupportedImageException(where + ": filesystem was not cleanly unmounted (state "
                     + sb.state() + ", last orphan " + sb.lastOrphan() + "); run e2fsck first");
-        }
-        if (vol.journalNeedsRecovery()) {
-            throw new UnsupportedImageException(where + ": journal needs recovery; run e2fsck first");
         }
         int hashFlags = sb.flags() & (Superblock.FLAG_SIGNED_HASH | Superblock.FLAG_UNSIGNED_HASH);
         if (hashFlags != Superblock.FLAG_SIGNED_HASH && hashFlags != Superblock.FLAG_UNSIGNED_HASH) {
@@ -265,6 +268,100 @@ public final class Ext4Writer {
         note(now);
     }
 
+    /**
+     * Removes a regular file, symlink or empty directory (the final component is not followed). The last link
+     * frees the inode and its blocks: i_links_count 0, i_dtime {@code now}, size and extents cleared, as the
+     * kernel's ext4_evict_inode leaves it; an inode with more links only loses one. The parent gets mtime/ctime
+     * {@code now} and, for a directory, one link less (dir_nlink: a count of 1 stays 1).
+     */
+    public void unlink(String path, Instant now) throws IOException {
+        atomically(() -> {
+            List<String> cs = components(path);
+            if (cs.isEmpty()) {
+                throw new InvalidInputException("ext4: cannot remove /");
+            }
+            String parentPath = "/" + String.join("/", cs.subList(0, cs.size() - 1));
+            Ext4Volume.Resolved parent = vol.resolve(parentPath, true).orElseThrow(() -> new InvalidInputException(
+                    "ext4: " + parentPath + ": no such directory in the image"));
+            if (!parent.inode().isDirectory()) {
+                throw new InvalidInputException("ext4: " + parentPath + " is not a directory");
+            }
+            long parentNo = parent.inode().inodeNo();
+            byte[] name = name(cs.get(cs.size() - 1));
+            DirEntry entry = Directory.read(vol, parent.inode()).lookup(name);
+            if (entry == null) {
+                throw new InvalidInputException("ext4: " + path + ": no such file or directory in the image");
+            }
+            Inode old = vol.inode(entry.inodeNo());
+            boolean dir = old.isDirectory();
+            if ((old.flags() & REFUSED_FLAGS) != 0) {
+                throw new UnsupportedImageException("ext4: " + path + " is immutable, append-only, verity or"
+                        + " inline; removing it is not supported");
+            }
+            if (!dir && !old.isRegularFile() && !old.isSymlink()) {
+                throw new UnsupportedImageException("ext4: " + path + " is a device, fifo or socket; removing it is"
+                        + " not supported");
+            }
+            if (entry.inodeNo() < vol.superblock().firstIno()) {
+                throw new UnsupportedImageException("ext4: " + path + " is reserved inode " + entry.inodeNo()
+                        + "; removing it is not supported");
+            }
+            if (parentNo == 2 && Arrays.equals(name, "lost+found".getBytes(StandardCharsets.US_ASCII))) {
+                // e2fsck pass 3 recreates it (e2fsck_get_lost_and_found): the image would not stay fsck-clean.
+                throw new UnsupportedImageException("ext4: /lost+found is kept for e2fsck; removing it is not"
+                        + " supported");
+            }
+            if (dir && Directory.read(vol, old).entries().stream().anyMatch(e -> !e.isDot() && !e.isDotDot())) {
+                throw new InvalidInputException("ext4: " + path + ": directory is not empty; remove its entries"
+                        + " first");
+            }
+            int links = old.linksCount();
+            boolean last = dir || links <= 1;
+            if (last && old.fileAclBlock() != 0) {
+                throw new UnsupportedImageException("ext4: " + path + " has an extended attribute block; removing"
+                        + " it is not supported");
+            }
+            if (last && old.hasFlag(Inode.HUGE_FILE_FL)) {
+                throw new UnsupportedImageException("ext4: " + path + " is a huge_file inode; removing it is not"
+                        + " supported");
+            }
+            dirs.unlink(parentNo, name);
+            Inode ino = new Inode(old.inodeNo(), old.bytes());
+            byte[] b = ino.bytes();
+            Inode.putTime(b, Inode.I_CTIME, Inode.I_CTIME_EXTRA, now);
+            if (!last) {
+                LittleEndian.put16(b, Inode.I_LINKS_COUNT, links - 1);
+                writeInode(ino);
+            } else {
+                if (old.hasFlag(Inode.EXTENTS_FL)) {
+                    ExtentTree t = vol.extentTree(old);
+                    for (Extent e : t.extents()) {
+                        alloc.freeBlocks(e.physicalBlock(), e.length());
+                    }
+                    for (long blk : t.treeBlocks()) {
+                        alloc.freeBlocks(blk, 1);
+                    }
+                    setExtents(ino, List.of());
+                } else if (!old.isSymlink() || old.blocksRaw(false) != 0) {
+                    throw new UnsupportedImageException("ext4: " + path + " maps its blocks without extents;"
+                            + " removing it is not supported");
+                } else {
+                    java.util.Arrays.fill(b, Inode.I_BLOCK, Inode.I_BLOCK + Inode.I_BLOCK_BYTES, (byte) 0);
+                }
+                LittleEndian.put16(b, Inode.I_LINKS_COUNT, 0);
+                // A dtime below s_inodes_count reads as an orphan-list link to e2fsck (pass1.c PR_1_LOW_DTIME).
+                long dtime = Math.max(now.getEpochSecond(), vol.superblock().inodesCount());
+                LittleEndian.put32(b, Inode.I_DTIME, dtime);
+                ino.setSizeBytes(0);
+                LittleEndian.put32(b, Inode.I_FLAGS, ino.flags() & ~Inode.INDEX_FL);
+                writeInode(ino);
+                alloc.freeInode(ino.inodeNo(), dir);
+            }
+            touchDirectory(parentNo, now, dir ? -1 : 0);
+        });
+        note(now);
+    }
+
     /** Writes bitmaps, descriptors and the superblock (free counts, s_wtime, checksum) to the device. */
     public void flush() throws IOException {
         alloc.flush(lastTimeSeconds);
@@ -344,10 +441,6 @@ public final class Ext4Writer {
     long appendBlock(Inode dir) throws IOException {
         int bs = vol.superblock().blockSize();
         ExtentTree t = vol.extentTree(dir);
-        if (t.treeBlocks().size() > ExtentWriter.ROOT_MAX) {
-            throw new UnsupportedImageException("ext4: directory inode " + dir.inodeNo() + " has an extent tree"
-                    + " deeper than 1; growing it is not supported");
-        }
         List<Extent> ex = t.extents();
         long lblk = dir.sizeBytes() / bs;
         long goal = ex.isEmpty() ? 0 : ex.get(ex.size() - 1).physicalBlock() + ex.get(ex.size() - 1).length();
@@ -365,13 +458,13 @@ public final class Ext4Writer {
     /** Writes a minimal tree for the extents (old tree blocks already freed) and recomputes i_blocks. */
     private void setExtents(Inode ino, List<Extent> extents) throws IOException {
         int bs = vol.superblock().blockSize();
-        int leaves = ExtentWriter.leafBlocksNeeded(extents.size(), bs);
-        List<Long> leafBlocks = new ArrayList<>();
+        int leaves = ExtentWriter.treeBlocksNeeded(extents.size(), bs);
+        List<Long> treeBlocks = new ArrayList<>();
         long goal = extents.isEmpty() ? 0 : extents.get(0).physicalBlock();
         for (int i = 0; i < leaves; i++) {
-            leafBlocks.add(alloc.allocBlock(goal));
+            treeBlocks.add(alloc.allocBlock(goal));
         }
-        ExtentWriter.write(vol, ino, extents, leafBlocks);
+        ExtentWriter.write(vol, ino, extents, treeBlocks);
         long blocks = leaves + (ino.fileAclBlock() != 0 ? 1 : 0);
         for (Extent e : extents) {
             blocks += e.length();

@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds minimal extent trees: up to 4 extents in the inode (depth 0), else one index level with full leaves
- * except the last (depth 1), as e2fsck wants (shared docs ext4-and-fat.md §9: "could be narrower/shorter" otherwise).
- * Depth 2 is refused.
+ * Builds minimal extent trees: up to 4 extents in the inode (depth 0), else as many index levels as needed, every
+ * node full except the last of its level, as e2fsck wants (shared docs ext4-and-fat.md §9: "could be
+ * narrower/shorter" otherwise; e2fsck/extents.c e2fsck_should_rebuild_extents).
  */
 final class ExtentWriter {
 
@@ -53,55 +53,88 @@ final class ExtentWriter {
         return out;
     }
 
-    /** Leaf blocks a tree of {@code n} extents needs (0 when they fit in the inode). */
-    static int leafBlocksNeeded(int n, int blockSize) throws UnsupportedImageException {
-        if (n <= ROOT_MAX) {
-            return 0;
+    /**
+     * Tree blocks (all levels below the inode) that {@code n} extents need when every node is full except the last
+     * of its level: 0 when they fit in the inode. The depth is the smallest that holds them (at most 5, the
+     * kernel's EXT4_MAX_EXTENT_DEPTH).
+     */
+    static int treeBlocksNeeded(int n, int blockSize) throws UnsupportedImageException {
+        int total = 0;
+        for (int count : levelSizes(n, blockSize)) {
+            total += count;
         }
-        int perLeaf = (blockSize - ExtentTree.HEADER_BYTES) / ExtentTree.ENTRY_BYTES;
-        int leaves = (n + perLeaf - 1) / perLeaf;
-        if (leaves > ROOT_MAX) {
-            throw new UnsupportedImageException("ext4: a file of " + n + " extents would need an extent tree of depth"
-                    + " 2, which is not supported");
+        return total;
+    }
+
+    /** Node counts per level, leaves first; empty when the extents fit in i_block. */
+    private static List<Integer> levelSizes(int n, int blockSize) throws UnsupportedImageException {
+        int perBlock = (blockSize - ExtentTree.HEADER_BYTES) / ExtentTree.ENTRY_BYTES;
+        List<Integer> levels = new ArrayList<>();
+        int count = n;
+        while (count > ROOT_MAX) {
+            count = (count + perBlock - 1) / perBlock;
+            levels.add(count);
+            if (levels.size() > ExtentTree.MAX_DEPTH) {
+                throw new UnsupportedImageException("ext4: a file of " + n + " extents would need an extent tree"
+                        + " deeper than " + ExtentTree.MAX_DEPTH + "; the filesystem is too fragmented");
+            }
         }
-        return leaves;
+        return levels;
     }
 
     /**
-     * Writes the tree into the inode's i_block and the given leaf blocks (with their checksum tails).
-     * {@code leafBlocks} has exactly {@link #leafBlocksNeeded} entries.
+     * Writes the tree into the inode's i_block and the given tree blocks (each with its checksum tail), leaves
+     * first, level by level. {@code treeBlocks} has exactly {@link #treeBlocksNeeded} entries.
      */
-    static void write(Ext4Volume vol, Inode inode, List<Extent> extents, List<Long> leafBlocks) throws IOException {
+    static void write(Ext4Volume vol, Inode inode, List<Extent> extents, List<Long> treeBlocks) throws IOException {
         byte[] ib = inode.bytes();
         int root = Inode.I_BLOCK;
         java.util.Arrays.fill(ib, root, root + Inode.I_BLOCK_BYTES, (byte) 0);
         int bs = vol.superblock().blockSize();
-        if (leafBlocks.isEmpty()) {
-            header(ib, root, extents.size(), ROOT_MAX, 0);
-            for (int i = 0; i < extents.size(); i++) {
-                leaf(ib, root + ExtentTree.HEADER_BYTES + i * ExtentTree.ENTRY_BYTES, extents.get(i));
-            }
-            return;
+        int perBlock = (bs - ExtentTree.HEADER_BYTES) / ExtentTree.ENTRY_BYTES;
+        boolean csum = vol.superblock().features().metadataCsum();
+        // Current level: {first logical block, leaf-or-child} per entry, as 12-byte records.
+        List<byte[]> entries = new ArrayList<>();
+        for (Extent x : extents) {
+            byte[] e = new byte[ExtentTree.ENTRY_BYTES];
+            leaf(e, 0, x);
+            entries.add(e);
         }
-        int perLeaf = (bs - ExtentTree.HEADER_BYTES) / ExtentTree.ENTRY_BYTES;
-        header(ib, root, leafBlocks.size(), ROOT_MAX, 1);
-        for (int k = 0; k < leafBlocks.size(); k++) {
-            List<Extent> part = extents.subList(k * perLeaf, Math.min(extents.size(), (k + 1) * perLeaf));
-            byte[] block = new byte[bs];
-            header(block, 0, part.size(), perLeaf, 0);
-            for (int i = 0; i < part.size(); i++) {
-                leaf(block, ExtentTree.HEADER_BYTES + i * ExtentTree.ENTRY_BYTES, part.get(i));
+        int depth = 0;
+        int used = 0;
+        while (entries.size() > ROOT_MAX) {
+            List<byte[]> parents = new ArrayList<>();
+            for (int from = 0; from < entries.size(); from += perBlock) {
+                List<byte[]> part = entries.subList(from, Math.min(entries.size(), from + perBlock));
+                long blockNo = treeBlocks.get(used++);
+                byte[] block = new byte[bs];
+                header(block, 0, part.size(), perBlock, depth);
+                for (int i = 0; i < part.size(); i++) {
+                    System.arraycopy(part.get(i), 0, block, ExtentTree.HEADER_BYTES + i * ExtentTree.ENTRY_BYTES,
+                            ExtentTree.ENTRY_BYTES);
+                }
+                if (csum) {
+                    LittleEndian.put32(block, ExtentTree.HEADER_BYTES + perBlock * ExtentTree.ENTRY_BYTES,
+                            ExtentTree.checksum(vol.inodeSeed(inode), block));
+                }
+                vol.device().write(blockNo * bs, block);
+                // Index entry: ei_block, ei_leaf_lo, ei_leaf_hi, unused.
+                byte[] idx = new byte[ExtentTree.ENTRY_BYTES];
+                System.arraycopy(part.get(0), 0, idx, 0, 4);
+                LittleEndian.put32(idx, 4, blockNo);
+                LittleEndian.put16(idx, 8, (int) (blockNo >>> 32));
+                parents.add(idx);
             }
-            if (vol.superblock().features().metadataCsum()) {
-                LittleEndian.put32(block, ExtentTree.HEADER_BYTES + perLeaf * ExtentTree.ENTRY_BYTES,
-                        ExtentTree.checksum(vol.inodeSeed(inode), block));
-            }
-            vol.device().write(leafBlocks.get(k) * bs, block);
-            // Index entry: ei_block, ei_leaf_lo, ei_leaf_hi, unused.
-            int e = root + ExtentTree.HEADER_BYTES + k * ExtentTree.ENTRY_BYTES;
-            LittleEndian.put32(ib, e, part.get(0).logicalBlock());
-            LittleEndian.put32(ib, e + 4, leafBlocks.get(k));
-            LittleEndian.put16(ib, e + 8, (int) (leafBlocks.get(k) >>> 32));
+            entries = parents;
+            depth++;
+        }
+        if (used != treeBlocks.size()) {
+            throw new IllegalStateException("extent tree used " + used + " of " + treeBlocks.size() + " blocks");
+        }
+        header(ib, root, entries.size(), ROOT_MAX, depth);
+        for (int i = 0; i < entries.size(); i++) {
+            System.arraycopy(entries.get(i), 0, ib, root + ExtentTree.HEADER_BYTES + i * ExtentTree.ENTRY_BYTES,
+                    ExtentTree.ENTRY_BYTES);
         }
     }
 
