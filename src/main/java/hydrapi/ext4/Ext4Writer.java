@@ -67,8 +67,10 @@ public final class Ext4Writer {
                     + Features.incompatNames(badIncompat) + "; shut the Pi down cleanly or run e2fsck first");
         }
         if (badCompat != 0 || badRo != 0) {
-            throw new UnsupportedImageException(String.format("%s: cannot write with compat 0x%x / ro_compat 0x%x"
-                    + " features (quota, bigalloc, sparse_super2, orphan_present …)", where, badCompat, badRo));
+            String names = (Features.compatNames(badCompat) + ", " + Features.roCompatNames(badRo))
+                    .replaceAll("^, |, $", "");
+            throw new UnsupportedImageException(where + ": cannot write with feature " + names
+                    + "; hydrapi writes only what Raspberry Pi OS images use (remove it with tune2fs -O ^FEATURE)");
         }
         if (sb.state() != 1 || sb.lastOrphan() != 0) {
             throw new UnsupportedImageException(where + ": filesystem was not cleanly unmounted (state "

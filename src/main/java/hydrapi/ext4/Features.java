@@ -58,6 +58,20 @@ public record Features(long compat, long incompat, long roCompat) {
             Map.entry(INCOMPAT_LARGEDIR, "large_dir"), Map.entry(INCOMPAT_INLINE_DATA, "inline_data"),
             Map.entry(INCOMPAT_ENCRYPT, "encrypt"), Map.entry(INCOMPAT_CASEFOLD, "casefold")));
 
+    // Names as e2fsprogs lib/e2p/feature.c prints them (dumpe2fs, tune2fs -O).
+    private static final Map<Long, String> COMPAT_NAMES = new TreeMap<>(Map.ofEntries(
+            Map.entry(0x1L, "dir_prealloc"), Map.entry(0x2L, "imagic_inodes"), Map.entry(0x4L, "has_journal"),
+            Map.entry(0x8L, "ext_attr"), Map.entry(0x10L, "resize_inode"), Map.entry(0x20L, "dir_index"),
+            Map.entry(0x40L, "lazy_bg"), Map.entry(0x100L, "exclude_bitmap"), Map.entry(0x200L, "sparse_super2"),
+            Map.entry(0x400L, "fast_commit"), Map.entry(0x800L, "stable_inodes"), Map.entry(0x1000L, "orphan_file")));
+    private static final Map<Long, String> RO_COMPAT_NAMES = new TreeMap<>(Map.ofEntries(
+            Map.entry(0x1L, "sparse_super"), Map.entry(0x2L, "large_file"), Map.entry(0x4L, "btree_dir"),
+            Map.entry(0x8L, "huge_file"), Map.entry(0x10L, "uninit_bg"), Map.entry(0x20L, "dir_nlink"),
+            Map.entry(0x40L, "extra_isize"), Map.entry(0x80L, "snapshot"), Map.entry(0x100L, "quota"),
+            Map.entry(0x200L, "bigalloc"), Map.entry(0x400L, "metadata_csum"), Map.entry(0x800L, "replica"),
+            Map.entry(0x1000L, "read-only"), Map.entry(0x2000L, "project"), Map.entry(0x4000L, "shared_blocks"),
+            Map.entry(0x8000L, "verity"), Map.entry(0x10000L, "orphan_present")));
+
     /**
      * Incompat bits the reader understands. inline_data is opened but its files are refused one by one;
      * meta_bg (another descriptor layout), dirdata, encrypt and casefold (other directory formats) are refused.
@@ -121,11 +135,23 @@ public record Features(long compat, long incompat, long roCompat) {
     }
 
     static String incompatNames(long bits) {
+        return names(bits, INCOMPAT_NAMES);
+    }
+
+    static String compatNames(long bits) {
+        return names(bits, COMPAT_NAMES);
+    }
+
+    static String roCompatNames(long bits) {
+        return names(bits, RO_COMPAT_NAMES);
+    }
+
+    private static String names(long bits, Map<Long, String> known) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
             long bit = 1L << i;
             if ((bits & bit) != 0) {
-                names.add("'" + INCOMPAT_NAMES.getOrDefault(bit, String.format("0x%x", bit)) + "'");
+                names.add("'" + known.getOrDefault(bit, String.format("0x%x", bit)) + "'");
             }
         }
         return String.join(", ", names);

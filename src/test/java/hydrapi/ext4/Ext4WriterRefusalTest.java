@@ -115,6 +115,14 @@ class Ext4WriterRefusalTest {
         refuse(img, UnsupportedImageException.class, "encrypt", w -> { });
     }
 
+    @Test
+    void open_refusesRoCompatFeatureWeDoNotWrite_byName(@TempDir Path tmp) throws IOException {
+        Path img = Ext4Fixtures.copy("bookworm", tmp);
+        // quota adds hidden quota inodes whose usage we would have to keep in step.
+        debugfsW(img, "feature quota");
+        refuse(img, UnsupportedImageException.class, "'quota'", w -> { });
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"bookworm", "64bit"})
     void open_refusesCorruptGroupDescriptor(String style, @TempDir Path tmp) throws IOException {
