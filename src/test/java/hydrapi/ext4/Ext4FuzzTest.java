@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.ext4;
 
+import hydrapi.testkit.ByteArrayDevice;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import hydrapi.HydrapiException;
@@ -42,7 +43,7 @@ class Ext4FuzzTest {
                 long[] r = targets.get(rnd.nextInt(targets.size()));
                 long off = r[0] + (long) (rnd.nextDouble() * r[1]);
                 touched.add(off);
-                dev.bytes[(int) off] = (byte) (rnd.nextBoolean() ? rnd.nextInt(256) : dev.bytes[(int) off] ^ (1 << rnd.nextInt(8)));
+                dev.bytes()[(int) off] = (byte) (rnd.nextBoolean() ? rnd.nextInt(256) : dev.bytes()[(int) off] ^ (1 << rnd.nextInt(8)));
             }
             try {
                 exercise(dev);
@@ -52,7 +53,7 @@ class Ext4FuzzTest {
                 fail(style + " seed " + seed + " iteration " + it + " mutated " + touched + ": " + t, t);
             }
             for (long off : touched) {
-                dev.bytes[(int) off] = base[(int) off];
+                dev.bytes()[(int) off] = base[(int) off];
             }
         }
     }

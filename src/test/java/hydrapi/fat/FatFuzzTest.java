@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.fat;
 
+import hydrapi.testkit.ByteArrayDevice;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import hydrapi.HydrapiException;

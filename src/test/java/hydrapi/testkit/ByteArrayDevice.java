@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-package hydrapi.fat;
+package hydrapi.testkit;
 
 import hydrapi.io.BlockDevice;
 import java.io.IOException;
 
-/** An in-memory device for fuzzing, where thousands of mutated images must not touch the disk. */
-final class ByteArrayDevice implements BlockDevice {
+/** A read-write device over one byte array: fuzz tests mutate and restore images in memory, never on disk. */
+public final class ByteArrayDevice implements BlockDevice {
 
-    final byte[] bytes;
+    private final byte[] bytes;
 
-    ByteArrayDevice(byte[] bytes) {
+    public ByteArrayDevice(byte[] bytes) {
         this.bytes = bytes;
+    }
+
+    /** The live array: changes through the device show here and the other way round. */
+    public byte[] bytes() {
+        return bytes;
     }
 
     @Override
