@@ -5,7 +5,15 @@ set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
+# hydra-firstboot: after 01-sync-time
 
+# Needs only the postgresql package, not all of stage 02's: a base that has it gets the database while offline.
+if [ "$(dpkg-query -W -f='${Status}' postgresql 2>/dev/null || true)" != "install ok installed" ]; then
+  need_network
+  dpkg --configure -a
+  retry_backoff 3 apt_safe update
+  retry_backoff 3 apt_safe install --no-install-recommends postgresql
+fi
 systemctl enable --now postgresql.service
 wait_postgres || { log "PostgreSQL is not accepting connections"; exit 1; }
 
