@@ -5,9 +5,9 @@ set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
-# hydra-firstboot: after 01-sync-time
 
-# Needs only the postgresql package, not all of stage 02's: a base that has it gets the database while offline.
+# Needs only the postgresql package, not all of stage 02's, and no sane clock: a base that has the package gets the
+# database while offline. Without it, the network (and stage 01, which runs first) must come first.
 if [ "$(dpkg-query -W -f='${Status}' postgresql 2>/dev/null || true)" != "install ok installed" ]; then
   need_network
   dpkg --configure -a

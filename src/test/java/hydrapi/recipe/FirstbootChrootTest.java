@@ -171,6 +171,27 @@ class FirstbootChrootTest {
         checkStateDirectories();
     }
 
+    @Test
+    void run_clockBehindWithoutNetworkWaitsInsteadOfGuessing() throws Exception {
+        // A clock before the injection time needs the mirror's Date header; offline that is a wait, never a stamp.
+        Path config = root.resolve("etc/hydra-firstboot/config.env");
+        String text = Files.readString(config);
+        assertTrue(text.contains("NOT_BEFORE='1767225600'\n"), text);
+        Files.writeString(config, text.replace("NOT_BEFORE='1767225600'\n", "NOT_BEFORE='4102444800'\n"));
+        Result r = runner(false);
+        assertEquals(75, r.rc, r.output);
+        String status = read("run/hydra-firstboot/status").strip();
+        assertTrue(status.startsWith("waiting for network (stage 01-sync-time); after it: 02-install-packages "
+                + "04-install-nix"), status);
+        assertEquals(null, stamp("01-sync-time"));
+        assertEquals(null, stamp("02-install-packages"));
+        for (String s : List.of("03-add-swap", "06-create-hydra-users", "08-setup-postgres", "09-prepare-hydra-state")) {
+            assertEquals(PIN_STRING, stamp(s), s);
+        }
+        assertFalse(Files.exists(root.resolve("var/log/hydra-firstboot/02-install-packages.log")), "02 must not start");
+        checkPeerAuthentication();
+    }
+
     private void checkAccounts() throws Exception {
         // The recipe's edits of passwd/group/shadow/gshadow, judged by shadow's own checkers (read-only mode).
         enter(List.of("pwck", "-r", "-q"), 60);
@@ -307,7 +328,7 @@ class FirstbootChrootTest {
     private Result runner(boolean hook) throws Exception {
         long t0 = System.nanoTime();
         Result r = enterResult(runnerCommand(hook), 600);
-        System.out.printf("runner: rc %d in %d ms%n", r.rc, (System.nanoTime() - t0) / 1_000_000L);
+        System.out.printf("runner: rc %d in %d ms%n%s%n", r.rc, (System.nanoTime() - t0) / 1_000_000L, r.output);
         return r;
     }
 
@@ -317,8 +338,8 @@ class FirstbootChrootTest {
     /** A private mount namespace (proc, /dev/shm) and a network namespace with only loopback, then chroot. */
     private Process start(List<String> command) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--net", "sh", "-c",
-                "ip link set lo up && mount -t proc proc \"$0/proc\" && mount -t tmpfs -o mode=1777 shm \"$0/dev/shm\""
-                        + " && exec chroot \"$0\" \"$@\"", root.toString()));
+                "mount -t proc proc \"$0/proc\" && mount -t tmpfs -o mode=1777 shm \"$0/dev/shm\""
+                        + " && chroot \"$0\" ip link set lo up && exec chroot \"$0\" \"$@\"", root.toString()));
         cmd.addAll(command);
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
