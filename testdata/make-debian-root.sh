@@ -14,9 +14,12 @@ cache_dir=${HYDRAPI_CI_CACHE:-/var/cache/hydrapi-ci}
 key=$(printf '%s\n' "$suite" "${packages[@]}" | sha256sum | cut -c1-16)
 tarball=$cache_dir/debian-root-$suite-$key.tar
 
+mkdir -p "$cache_dir"
+# Two test runs at once build the tar once.
+exec 8>"$cache_dir/.lock"
+flock 8
 if [ ! -s "$tarball" ]; then
   command -v mmdebstrap >/dev/null || { echo "mmdebstrap missing: apt-get install mmdebstrap" >&2; exit 2; }
-  mkdir -p "$cache_dir"
   # The host's own apt sources (same mirror, same keyring) when it is Debian; deb.debian.org otherwise.
   sources=/etc/apt/sources.list.d/debian.sources
   mirror=(http://deb.debian.org/debian)
