@@ -5,6 +5,7 @@ set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
+# hydra-firstboot: after 01-sync-time
 
 common=(postgresql git curl ca-certificates xz-utils pwgen)
 if pin_is_legacy; then

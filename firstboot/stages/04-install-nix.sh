@@ -5,6 +5,7 @@ set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
+# hydra-firstboot: after 01-sync-time 02-install-packages 03-add-swap
 
 src_dir=$FB_CACHE/src
 build_dir=$FB_CACHE/build/nix

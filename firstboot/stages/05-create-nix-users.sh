@@ -5,6 +5,7 @@ set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
+# hydra-firstboot: after 04-install-nix
 
 # The image already lists nixbld1..N as members of nixbld (Nix 1.11 takes build users from gr_mem).
 members=$(getent group nixbld | cut -d: -f4)

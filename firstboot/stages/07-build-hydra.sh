@@ -5,6 +5,7 @@ set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
+# hydra-firstboot: after 02-install-packages 03-add-swap 04-install-nix 05-create-nix-users 06-create-hydra-users
 
 if pin_is_legacy; then
   src=${HYDRA_SOURCE:-$FB_CACHE/src/hydra-$HYDRA_REV.tar.gz}

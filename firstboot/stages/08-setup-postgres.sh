@@ -6,6 +6,14 @@ set -Eeuo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
 
+# Needs only the postgresql package, not all of stage 02's, and no sane clock: a base that has the package gets the
+# database while offline. Without it, the network (and stage 01, which runs first) must come first.
+if [ "$(dpkg-query -W -f='${Status}' postgresql 2>/dev/null || true)" != "install ok installed" ]; then
+  need_network
+  dpkg --configure -a
+  retry_backoff 3 apt_safe update
+  retry_backoff 3 apt_safe install --no-install-recommends postgresql
+fi
 systemctl enable --now postgresql.service
 wait_postgres || { log "PostgreSQL is not accepting connections"; exit 1; }
 

@@ -5,5 +5,6 @@ set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
+# hydra-firstboot: after 06-create-hydra-users
 
 "$FB_LIBDIR/hydra-prestart" --render

@@ -5,6 +5,7 @@ set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
+# hydra-firstboot: after 10-run-hydra-init
 
 pwfile=$R/root/hydra-admin-password
 user=${ADMIN_USER:-admin}

@@ -5,6 +5,7 @@ set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
+# hydra-firstboot: after 12-enable-services
 
 rm -rf "$FB_CACHE/build"
 host=$(cat "$FB_ETC/hostname" 2>/dev/null || echo localhost)

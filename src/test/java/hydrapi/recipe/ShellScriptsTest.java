@@ -2,6 +2,7 @@
 package hydrapi.recipe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -61,5 +62,30 @@ class ShellScriptsTest {
             assertTrue(body.contains("\nset -Eeuo pipefail\n"), stage);
         }
         assertTrue(Files.readString(Path.of("firstboot/run")).contains("\nset -Eeuo pipefail\n"));
+    }
+
+    @Test
+    void stages_needOnlyEarlierStagesThatExist() throws Exception {
+        // The driver runs in name order and holds back a stage whose needs are unstamped: a need that is later or
+        // misspelt would hold it back for ever. The local stages must need no download stage (issue 4, scope 6).
+        int withNeeds = 0;
+        for (int i = 0; i < FirstbootFiles.STAGES.size(); i++) {
+            String stage = FirstbootFiles.STAGES.get(i);
+            List<String> earlier = FirstbootFiles.STAGES.subList(0, i);
+            for (String line : Files.readAllLines(Path.of("firstboot/stages/" + stage + ".sh"))) {
+                if (line.startsWith("# hydra-firstboot: after ")) {
+                    withNeeds++;
+                    for (String need : line.substring("# hydra-firstboot: after ".length()).split(" ")) {
+                        assertTrue(earlier.contains(need), stage + " needs " + need);
+                        if (List.of("06-create-hydra-users", "08-setup-postgres", "09-prepare-hydra-state")
+                                .contains(stage)) {
+                            assertFalse(List.of("02-install-packages", "04-install-nix", "07-build-hydra").contains(need),
+                                    stage + " must not wait for " + need);
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(9, withNeeds);
     }
 }
