@@ -232,8 +232,12 @@ public final class Json {
             digits();
         }
         String s = text.substring(start, pos);
-        if (integral && s.length() <= 18) {
-            return Long.parseLong(s);
+        if (integral && s.length() <= 20) {
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException outOfRange) {
+                // falls through to BigDecimal
+            }
         }
         return new BigDecimal(s);
     }
