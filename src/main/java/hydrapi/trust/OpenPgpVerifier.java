@@ -184,11 +184,21 @@ public final class OpenPgpVerifier {
             throw new CorruptImageException(signature + ": cannot check the signature by " + primaryFpr
                     + " (" + e.getMessage() + "); fetch the signature again", e);
         }
+        Instant created = chosen.getCreationTime().toInstant();
+        if (key.hasRevocation() || ring.getPublicKey().hasRevocation()) {
+            throw new VerificationFailedException(signature + ": key " + primaryFpr + " is revoked in "
+                    + source + "; get the signer's current key");
+        }
+        long validSeconds = key.getValidSeconds();
+        if (validSeconds > 0 && created.isAfter(key.getCreationTime().toInstant().plusSeconds(validSeconds))) {
+            throw new VerificationFailedException(signature + ": made " + created + ", after key "
+                    + OpenPgpKeys.fingerprint(key) + " expired; get the signer's current key and signature");
+        }
         if (!ok) {
             throw new VerificationFailedException(file + ": BAD signature by key " + primaryFpr
                     + " in " + signature.getFileName() + "; the file was changed or damaged, fetch it again");
         }
-        return new Verified(primaryFpr, OpenPgpKeys.fingerprint(key), chosen.getCreationTime().toInstant());
+        return new Verified(primaryFpr, OpenPgpKeys.fingerprint(key), created);
     }
 
     private static List<PGPSignature> readSignatures(Path signature) throws IOException {

@@ -128,6 +128,22 @@ class OpenPgpVerifierTest {
     }
 
     @Test
+    void verify_revokedKeyFails() throws IOException {
+        String fpr = gpg.generate("Revoked <rev@example.invalid>", "ed25519", "sign", PW);
+        Path sig = gpgSign(fpr, false, "rev.sig");
+        assertEquals(fpr, OpenPgpVerifier.load(gpg.exportPublic(fpr, true, dir.resolve("rev-before.asc")))
+                .verify(file, sig, fpr).primaryFingerprint());
+        // gpg keeps a revocation certificate per key, its armor line prefixed by ':' against accidents
+        Path cert = gpg.home.resolve("openpgp-revocs.d").resolve(fpr + ".rev");
+        Path armed = Files.writeString(dir.resolve("rev.rev"), Files.readString(cert).replace(":-----BEGIN", "-----BEGIN"));
+        gpg.check("--import", armed.toString());
+        assertTrue(gpg.run("--status-fd", "1", "--verify", sig.toString(), file.toString()).out().contains("REVKEYSIG"));
+        OpenPgpVerifier v = OpenPgpVerifier.load(gpg.exportPublic(fpr, true, dir.resolve("rev-after.asc")));
+        VerificationFailedException e = assertThrows(VerificationFailedException.class, () -> v.verify(file, sig, fpr));
+        assertTrue(e.getMessage().contains("revoked"), e.getMessage());
+    }
+
+    @Test
     void verify_missingSignatureFails() throws IOException {
         VerificationFailedException e = assertThrows(VerificationFailedException.class,
                 () -> OpenPgpVerifier.load(goodPub).verify(file, dir.resolve("absent.sig"), goodFpr));
