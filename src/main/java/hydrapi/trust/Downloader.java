@@ -113,6 +113,46 @@ public final class Downloader {
     }
 
     /**
+     * A small resource read into memory and not cached (the OS list changes between runs, so a cached copy
+     * would pin an old "latest"). Retried on I/O errors like {@link #fetch}.
+     *
+     * @param maxBytes refuse bodies larger than this, e.g. 16 MiB for an OS list
+     */
+    public byte[] get(URI url, long maxBytes) throws IOException {
+        IOException last = null;
+        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+            HttpRequest req = HttpRequest.newBuilder(url).GET().header("User-Agent", userAgent)
+                    .timeout(Duration.ofMinutes(2)).build();
+            try {
+                HttpResponse<InputStream> resp = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+                try (InputStream body = resp.body()) {
+                    int status = resp.statusCode();
+                    if (status != 200) {
+                        if (status >= 500 || status == 408 || status == 429) {
+                            last = new IOException(url + ": server answered HTTP " + status);
+                            continue;
+                        }
+                        throw new HttpStatusException(url + ": server answered HTTP " + status + "; check the URL");
+                    }
+                    byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+                    if (bytes.length > maxBytes) {
+                        throw new HttpStatusException(url + ": larger than " + maxBytes + " bytes; is this the right URL?");
+                    }
+                    return bytes;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException(url + ": download interrupted");
+            } catch (HttpStatusException e) {
+                throw e;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw new IOException(url + ": download failed after " + maxAttempts + " attempts (" + last.getMessage() + ")");
+    }
+
+    /**
      * One request. Returns null when {@code part} is complete; otherwise throws, or returns the validator to
      * send as {@code If-Range} next time (empty if the server gave none) after the part was discarded.
      */

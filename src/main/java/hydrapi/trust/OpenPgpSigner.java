@@ -112,6 +112,36 @@ public final class OpenPgpSigner {
         }
     }
 
+    /**
+     * The passphrase stored in {@code file} ({@code --sign-passphrase-file}): its first line, without the line
+     * end, as gpg's {@code --passphrase-file} reads it. Never take a passphrase as an argument: other users see
+     * it in {@code ps}.
+     */
+    public static char[] readPassphrase(Path file) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new InvalidInputException(file + ": passphrase file not found; check --sign-passphrase-file");
+        }
+        try {
+            java.nio.CharBuffer chars = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(bytes));
+            int end = 0;
+            while (end < chars.length() && chars.charAt(end) != '\n' && chars.charAt(end) != '\r') {
+                end++;
+            }
+            char[] out = new char[end];
+            chars.get(out, 0, end);
+            java.util.Arrays.fill(chars.array(), '\0');
+            return out;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new InvalidInputException(file + ": passphrase file is not UTF-8; save it as UTF-8");
+        } finally {
+            java.util.Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
     /** The primary key's fingerprint, upper-case hex, no spaces. */
     public String fingerprint() {
         return primaryFingerprint;

@@ -152,6 +152,19 @@ class DownloaderTest {
     }
 
     @Test
+    void get_readsSmallResourcesUncachedAndCapsTheirSize() throws IOException {
+        dropFirst = false;
+        Downloader d = new Downloader(dir.resolve("c"), "t");
+        byte[] got = d.get(uri("/latest"), payload.length);
+        assertTrue(java.util.Arrays.equals(payload, got));
+        d.get(uri("/latest"), payload.length);
+        assertEquals(2, fullRequests.get(), "not cached");
+        assertThrows(IOException.class, () -> d.get(uri("/latest"), 1000));
+        assertThrows(IOException.class, () -> d.get(uri("/missing"), 1000));
+        assertFalse(Files.exists(dir.resolve("c")));
+    }
+
+    @Test
     void target_rejectsPathsInNames() {
         assertThrows(hydrapi.InvalidInputException.class, () -> new Downloader(dir, "t").target("../x"));
         assertThrows(hydrapi.InvalidInputException.class, () -> new Downloader(dir, "t").target(".."));

@@ -126,6 +126,16 @@ class OpenPgpSignerTest {
     }
 
     @Test
+    void readPassphrase_takesTheFirstLineWithoutItsEnd() throws IOException {
+        Path f = Files.writeString(dir.resolve("pass"), PW + "\r\nsecond line\n");
+        char[] pw = OpenPgpSigner.readPassphrase(f);
+        assertEquals(PW, new String(pw));
+        assertEquals(rsaFpr, OpenPgpSigner.load(rsaKey, pw).fingerprint());
+        assertEquals(0, OpenPgpSigner.readPassphrase(Files.writeString(dir.resolve("empty"), "")).length);
+        assertThrows(InvalidInputException.class, () -> OpenPgpSigner.readPassphrase(dir.resolve("absent")));
+    }
+
+    @Test
     void load_wrongPassphraseIsInvalidInput() {
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> OpenPgpSigner.load(rsaKey, "wrong".toCharArray()));
