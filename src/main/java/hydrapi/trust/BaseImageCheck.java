@@ -36,7 +36,8 @@ public final class BaseImageCheck {
             Sha256Sums.Entry e = Sha256Sums.read(sidecar);
             if (!e.hex().equals(actual)) {
                 throw new VerificationFailedException(image + ": SHA-256 " + actual + " does not match "
-                        + sidecar.getFileName() + " (" + e.hex() + "); the download is damaged, delete it and fetch again");
+                        + sidecar.getFileName() + " (" + e.hex() + "); the download is damaged, delete it and "
+                        + "fetch again");
             }
         }
         if (expectedSha256 != null && !expectedSha256.toLowerCase(Locale.ROOT).equals(actual)) {

@@ -136,7 +136,8 @@ public final class Downloader {
                     }
                     byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
                     if (bytes.length > maxBytes) {
-                        throw new HttpStatusException(url + ": larger than " + maxBytes + " bytes; is this the right URL?");
+                        throw new HttpStatusException(url + ": larger than " + maxBytes
+                                + " bytes; is this the right URL?");
                     }
                     return bytes;
                 }

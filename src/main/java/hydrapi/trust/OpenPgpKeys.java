@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.trust;
 
+import org.bouncycastle.bcpg.SignatureSubpacketTags;
 import org.bouncycastle.bcpg.sig.KeyFlags;
 import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPSignature;
@@ -40,7 +41,7 @@ final class OpenPgpKeys {
                     || type == PGPSignature.CASUAL_CERTIFICATION || type == PGPSignature.NO_CERTIFICATION
                     || type == PGPSignature.DEFAULT_CERTIFICATION || type == PGPSignature.DIRECT_KEY;
             PGPSignatureSubpacketVector hashed = sig.getHashedSubPackets();
-            if (!self || hashed == null || !hashed.hasSubpacket(org.bouncycastle.bcpg.SignatureSubpacketTags.KEY_FLAGS)) {
+            if (!self || hashed == null || !hashed.hasSubpacket(SignatureSubpacketTags.KEY_FLAGS)) {
                 continue;
             }
             if ((hashed.getKeyFlags() & KeyFlags.SIGN_DATA) != 0) {

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 public final class OsList {
 
     /** The list Raspberry Pi Imager reads by default. */
-    public static final URI DEFAULT_URL = URI.create("https://downloads.raspberrypi.com/os_list_imagingutility_v4.json");
+    public static final URI DEFAULT_URL =
+            URI.create("https://downloads.raspberrypi.com/os_list_imagingutility_v4.json");
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
