@@ -33,7 +33,7 @@ class BaseImageCheckTest {
 
     @BeforeAll
     static void keys() throws IOException {
-        gpg = new Gpg(dir);
+        gpg = new Gpg();
         piFpr = gpg.generate("Pi <pi@example.invalid>", "ed25519", "sign", "");
         otherFpr = gpg.generate("Mallory <m@example.invalid>", "ed25519", "sign", "");
         piKeys = OpenPgpVerifier.load(gpg.exportPublic(piFpr, true, dir.resolve("pi.asc")));

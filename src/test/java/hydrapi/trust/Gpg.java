@@ -16,7 +16,7 @@ final class Gpg implements AutoCloseable {
 
     final Path home;
 
-    Gpg(Path dir) throws IOException {
+    Gpg() throws IOException {
         // gpg-agent's socket path must stay short (sun_path is 108 bytes), so no deep temp dirs.
         home = Files.createTempDirectory(Path.of("/tmp"), "gpg");
         Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));

@@ -38,7 +38,7 @@ class OpenPgpSignerTest {
 
     @BeforeAll
     static void keys() throws IOException {
-        gpg = new Gpg(dir);
+        gpg = new Gpg();
         rsaFpr = gpg.generate("RSA Test <rsa@example.invalid>", "rsa2048", "sign,cert", PW);
         // ed25519 primary that may only certify, with a signing subkey: the signer must pick the subkey.
         edFpr = gpg.generate("Ed Test <ed@example.invalid>", "ed25519", "cert", PW);
@@ -104,6 +104,21 @@ class OpenPgpSignerTest {
                     .signDetached(data, t.plusSeconds(1), OpenPgpSigner.Digest.SHA512);
             assertFalse(java.util.Arrays.equals(a, later), "creation time must be in the signature");
             assertFalse(new String(a, StandardCharsets.US_ASCII).contains("Version:"));
+        }
+    }
+
+    @Test
+    void signDetached_ecdsaVerifiesButIsNotByteDeterministic() throws IOException {
+        String fpr = gpg.generate("EC Test <ec@example.invalid>", "nistp256", "sign", PW);
+        OpenPgpSigner signer = OpenPgpSigner.load(gpg.exportSecret(fpr, PW, dir.resolve("ec.sec.asc")), PW.toCharArray());
+        Instant t = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        byte[] a = signer.signDetached(data, t, OpenPgpSigner.Digest.SHA256);
+        byte[] b = signer.signDetached(data, t, OpenPgpSigner.Digest.SHA256);
+        // ECDSA draws a fresh nonce per signature (FIPS 186-4 §6.3), as the class comment says
+        assertFalse(java.util.Arrays.equals(a, b));
+        for (byte[] sig : new byte[][] {a, b}) {
+            Path asc = Files.write(dir.resolve("ec.asc"), sig);
+            assertEquals(0, gpg.run("--verify", asc.toString(), data.toString()).exitCode());
         }
     }
 

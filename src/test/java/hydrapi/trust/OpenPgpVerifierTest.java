@@ -38,7 +38,7 @@ class OpenPgpVerifierTest {
 
     @BeforeAll
     static void keys() throws IOException {
-        gpg = new Gpg(dir);
+        gpg = new Gpg();
         goodFpr = gpg.generate("Pi Test <pi@example.invalid>", "ed25519", "cert", PW);
         gpg.addSubkey(goodFpr, "ed25519", "sign", PW);
         for (String line : gpg.check("--with-colons", "--list-keys", goodFpr).out().split("\n")) {
