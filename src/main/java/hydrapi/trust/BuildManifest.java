@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.trust;
+
+import hydrapi.InvalidInputException;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What a build consumed and changed, as JSON written beside the image and into it (e.g.
+ * {@code /etc/hydrapi/manifest.json}); issue 6 §3. Everything in it is an input or a pure function of the
+ * inputs (no host name, no wall clock), so two builds of the same recipe give the same bytes: paths are sorted
+ * by their UTF-8 bytes, keys are in a fixed order, and the time is {@code SOURCE_DATE_EPOCH}.
+ *
+ * @param format           manifest format version, {@link #FORMAT} when written by this code
+ * @param toolVersion      hydrapi's version
+ * @param hydraPin         the pinned Hydra source (e.g. a git revision or URL with hash); null if none
+ * @param sourceDateEpoch  seconds since 1970 used for every timestamp written
+ */
+public record BuildManifest(int format, String toolVersion, Base base, String hydraPin, long sourceDateEpoch,
+                            List<Entry> paths) {
+
+    public static final int FORMAT = 1;
+
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    /** How the base image's authenticity was established. */
+    public enum SignatureStatus {
+        /** A detached OpenPGP signature verified against the expected key. */
+        VERIFIED,
+        /** No signature was available and the user passed {@code --insecure}. */
+        UNSIGNED_INSECURE,
+        /** The signature did not verify and the user passed {@code --insecure}. */
+        BAD_SIGNATURE_INSECURE;
+
+        String json() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        static SignatureStatus fromJson(String s, String source) throws InvalidInputException {
+            for (SignatureStatus v : values()) {
+                if (v.json().equals(s)) {
+                    return v;
+                }
+            }
+            throw new InvalidInputException(source + ": unknown signature status \"" + s + "\"; check the file");
+        }
+    }
+
+    /**
+     * The official image we started from.
+     *
+     * @param url         where it was downloaded, or null for a local file
+     * @param signerFingerprint primary key fingerprint that signed it, or null unless VERIFIED
+     */
+    public record Base(String name, String url, String sha256, SignatureStatus signature, String signerFingerprint) {
+        public Base {
+            requireSha(sha256);
+            if (name == null || signature == null) {
+                throw new IllegalArgumentException("base name and signature status are required");
+            }
+            if ((signature == SignatureStatus.VERIFIED) != (signerFingerprint != null)) {
+                throw new IllegalArgumentException("a signer fingerprint goes with, and only with, VERIFIED");
+            }
+        }
+    }
+
+    /** Kind of filesystem object at a path. */
+    public enum Kind { FILE, DIRECTORY, SYMLINK }
+
+    /**
+     * One injected or changed path.
+     *
+     * @param path   absolute path as seen on the running system, e.g. {@code /boot/firmware/config.txt}
+     * @param sha256 of the file content, or of the link target for symlinks; null for directories
+     * @param mode   permission bits including setuid/setgid/sticky (0 to 07777)
+     */
+    public record Entry(String path, Kind kind, String sha256, int mode, int uid, int gid) {
+        public Entry {
+            if (path == null || !path.startsWith("/")) {
+                throw new IllegalArgumentException("path must be absolute: " + path);
+            }
+            if (kind == Kind.DIRECTORY ? sha256 != null : !isSha(sha256)) {
+                throw new IllegalArgumentException(path + ": sha256 required for files and symlinks only");
+            }
+            if (mode < 0 || mode > 07777 || uid < 0 || gid < 0) {
+                throw new IllegalArgumentException(path + ": bad mode or owner");
+            }
+        }
+    }
+
+    public BuildManifest {
+        if (toolVersion == null || base == null) {
+            throw new IllegalArgumentException("tool version and base are required");
+        }
+        List<Entry> sorted = new ArrayList<>(paths);
+        // Sort by UTF-8 bytes (= code points), not UTF-16 units, so any other tool sorting bytes agrees.
+        sorted.sort(Comparator.comparing(Entry::path, BuildManifest::compareCodePoints));
+        for (int i = 1; i < sorted.size(); i++) {
+            if (sorted.get(i).path().equals(sorted.get(i - 1).path())) {
+                throw new IllegalArgumentException("path listed twice: " + sorted.get(i).path());
+            }
+        }
+        paths = List.copyOf(sorted);
+    }
+
+    /** A manifest in the current {@link #FORMAT}. */
+    public static BuildManifest of(String toolVersion, Base base, String hydraPin, long sourceDateEpoch,
+                                   List<Entry> paths) {
+        return new BuildManifest(FORMAT, toolVersion, base, hydraPin, sourceDateEpoch, paths);
+    }
+
+    public String toJson() {
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("name", base.name());
+        b.put("url", nullable(base.url()));
+        b.put("sha256", base.sha256());
+        b.put("signature", base.signature().json());
+        b.put("signer", nullable(base.signerFingerprint()));
+        List<Object> entries = new ArrayList<>();
+        for (Entry e : paths) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("path", e.path());
+            m.put("type", e.kind().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("sha256", nullable(e.sha256()));
+            m.put("mode", String.format("%04o", e.mode()));
+            m.put("uid", (long) e.uid());
+            m.put("gid", (long) e.gid());
+            entries.add(m);
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("hydrapi_manifest", (long) format);
+        root.put("tool_version", toolVersion);
+        root.put("source_date_epoch", sourceDateEpoch);
+        root.put("base", b);
+        root.put("hydra_pin", nullable(hydraPin));
+        root.put("paths", entries);
+        return Json.write(root);
+    }
+
+    /** Reads what {@link #toJson()} wrote; anything else is an {@link InvalidInputException}. */
+    public static BuildManifest parse(String json, String source) throws InvalidInputException {
+        Map<String, Object> root = Json.asObject(Json.parse(json, source), "the manifest", source);
+        long format = Json.member(root, "hydrapi_manifest", Long.class, source);
+        if (format != FORMAT) {
+            throw new InvalidInputException(source + ": manifest format " + format + " is not " + FORMAT
+                    + "; use the hydrapi version that wrote it");
+        }
+        Map<String, Object> b = Json.asObject(root.get("base"), "\"base\"", source);
+        String signer = Json.optional(b, "signer", String.class, source);
+        List<Entry> entries = new ArrayList<>();
+        for (Object o : Json.asArray(root.get("paths"), "\"paths\"", source)) {
+            Map<String, Object> m = Json.asObject(o, "a \"paths\" element", source);
+            String path = Json.member(m, "path", String.class, source);
+            String type = Json.member(m, "type", String.class, source);
+            String mode = Json.member(m, "mode", String.class, source);
+            if (!mode.matches("[0-7]{4}")) {
+                throw new InvalidInputException(source + ": " + path + ": mode \"" + mode + "\" is not 4 octal digits");
+            }
+            Kind kind;
+            try {
+                kind = Kind.valueOf(type.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(source + ": " + path + ": unknown type \"" + type + "\"");
+            }
+            entries.add(entry(source, path, kind, Json.optional(m, "sha256", String.class, source),
+                    Integer.parseInt(mode, 8), Json.member(m, "uid", Long.class, source),
+                    Json.member(m, "gid", Long.class, source)));
+        }
+        try {
+            Base base = new Base(Json.member(b, "name", String.class, source),
+                    Json.optional(b, "url", String.class, source), Json.member(b, "sha256", String.class, source),
+                    SignatureStatus.fromJson(Json.member(b, "signature", String.class, source), source), signer);
+            return new BuildManifest(FORMAT, Json.member(root, "tool_version", String.class, source), base,
+                    Json.optional(root, "hydra_pin", String.class, source),
+                    Json.member(root, "source_date_epoch", Long.class, source), entries);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(source + ": " + e.getMessage() + "; check the file", e);
+        }
+    }
+
+    private static Entry entry(String source, String path, Kind kind, String sha, int mode, long uid, long gid)
+            throws InvalidInputException {
+        if (uid > Integer.MAX_VALUE || gid > Integer.MAX_VALUE) {
+            throw new InvalidInputException(source + ": " + path + ": owner out of range");
+        }
+        try {
+            return new Entry(path, kind, sha, mode, (int) uid, (int) gid);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(source + ": " + e.getMessage() + "; check the file", e);
+        }
+    }
+
+    private static Object nullable(String s) {
+        return s == null ? Json.NULL : s;
+    }
+
+    private static boolean isSha(String s) {
+        return s != null && SHA256.matcher(s).matches();
+    }
+
+    private static void requireSha(String s) {
+        if (!isSha(s)) {
+            throw new IllegalArgumentException("not a lowercase SHA-256: " + s);
+        }
+    }
+
+    private static int compareCodePoints(String a, String b) {
+        return java.util.Arrays.compare(a.codePoints().toArray(), b.codePoints().toArray());
+    }
+}

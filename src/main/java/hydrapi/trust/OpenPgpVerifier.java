@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: Apache-2.0
+package hydrapi.trust;
+
+import hydrapi.CorruptImageException;
+import hydrapi.InvalidInputException;
+import hydrapi.VerificationFailedException;
+
+import org.bouncycastle.bcpg.HashAlgorithmTags;
+import org.bouncycastle.openpgp.PGPException;
+import org.bouncycastle.openpgp.PGPPublicKey;
+import org.bouncycastle.openpgp.PGPPublicKeyRing;
+import org.bouncycastle.openpgp.PGPPublicKeyRingCollection;
+import org.bouncycastle.openpgp.PGPSignature;
+import org.bouncycastle.openpgp.PGPSignatureList;
+import org.bouncycastle.openpgp.PGPUtil;
+import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
+import org.bouncycastle.openpgp.operator.bc.BcKeyFingerprintCalculator;
+import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.LongConsumer;
+
+/**
+ * Checks detached OpenPGP signatures (armored or binary, RFC 4880 §11.4) over a file against a fixed set of
+ * public keys, the way {@code gpg --verify SIG FILE} does with a dedicated keyring.
+ *
+ * <p>The keyring is the whole trust decision: a signature counts only if it verifies with one of its keys,
+ * and, when an expected fingerprint is given, only if the signing key or its primary has that fingerprint.
+ * Signatures over MD5, SHA-1 or RIPEMD-160 are refused (collision-prone digests; gpg 2.2 still accepts
+ * SHA-1 data signatures, we do not).
+ */
+public final class OpenPgpVerifier {
+
+    /** Raspberry Pi Downloads Signing Key, shared docs raspberry-pi-os-image.md §3. */
+    public static final String RASPBERRY_PI_FINGERPRINT = "54C3DD610D9D1B4AF82A37758738CD6B956F460C";
+
+    /** Classpath location of the shipped Raspberry Pi public key (absent if none could be obtained). */
+    public static final String RASPBERRY_PI_KEY_RESOURCE = "/hydrapi/trust/raspberrypi_downloads.asc";
+
+    private final PGPPublicKeyRingCollection keys;
+    private final String source;
+
+    private OpenPgpVerifier(PGPPublicKeyRingCollection keys, String source) {
+        this.keys = keys;
+        this.source = source;
+    }
+
+    /** Public keys from an armored or binary keyring file ({@code gpg --export [--armor]}). */
+    public static OpenPgpVerifier load(Path keyring) throws IOException {
+        try (InputStream in = Files.newInputStream(keyring)) {
+            return load(in, keyring.toString());
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException(keyring + ": public key file not found; check --key / --base-key");
+        }
+    }
+
+    public static OpenPgpVerifier load(InputStream keyring, String source) throws IOException {
+        PGPPublicKeyRingCollection keys;
+        try {
+            keys = new PGPPublicKeyRingCollection(PGPUtil.getDecoderStream(keyring), new BcKeyFingerprintCalculator());
+        } catch (PGPException | IOException | RuntimeException e) {
+            throw new InvalidInputException(source + ": not an OpenPGP public keyring (" + e.getMessage()
+                    + "); export one with gpg --armor --export KEYID", e);
+        }
+        if (keys.size() == 0) {
+            throw new InvalidInputException(source + ": holds no OpenPGP public key; export one with "
+                    + "gpg --armor --export KEYID");
+        }
+        return new OpenPgpVerifier(keys, source);
+    }
+
+    /**
+     * The Raspberry Pi Downloads Signing Key shipped in the jar.
+     *
+     * @throws InvalidInputException if this build ships no such key; pass {@code --base-key FILE} instead
+     */
+    public static OpenPgpVerifier raspberryPi() throws IOException {
+        InputStream in = OpenPgpVerifier.class.getResourceAsStream(RASPBERRY_PI_KEY_RESOURCE);
+        if (in == null) {
+            throw new InvalidInputException("this hydrapi build ships no Raspberry Pi signing key; pass "
+                    + "--base-key FILE with key " + RASPBERRY_PI_FINGERPRINT + " or --insecure");
+        }
+        try (in) {
+            return load(in, "built-in Raspberry Pi key");
+        }
+    }
+
+    /** Fingerprints of the primary keys in this keyring, upper-case hex. */
+    public List<String> fingerprints() {
+        List<String> out = new ArrayList<>();
+        for (Iterator<PGPPublicKeyRing> it = keys.getKeyRings(); it.hasNext(); ) {
+            out.add(OpenPgpKeys.fingerprint(it.next().getPublicKey()));
+        }
+        return out;
+    }
+
+    /** A good signature: who made it and when (the signer's claim, from the hashed subpackets). */
+    public record Verified(String primaryFingerprint, String signingKeyFingerprint, Instant created) {
+    }
+
+    public Verified verify(Path file, Path signature, String expectedFingerprint) throws IOException {
+        return verify(file, signature, expectedFingerprint, null);
+    }
+
+    /**
+     * Verifies {@code signature} over {@code file}.
+     *
+     * @param expectedFingerprint the primary or signing key fingerprint that must have signed (spaces and a
+     *                            0x prefix allowed), or null for any key of this keyring
+     * @param progress            bytes of {@code file} hashed so far, or null
+     */
+    public Verified verify(Path file, Path signature, String expectedFingerprint, LongConsumer progress)
+            throws IOException {
+        if (!Files.exists(signature)) {
+            throw new VerificationFailedException(signature + ": signature missing for " + file.getFileName()
+                    + "; fetch it beside the file, or pass --insecure to accept an unsigned file");
+        }
+        List<PGPSignature> sigs = readSignatures(signature);
+        String expected = expectedFingerprint == null ? null : OpenPgpKeys.normalise(expectedFingerprint);
+
+        // Pick the first signature whose issuer is in the keyring (and is the expected key, if one is set).
+        PGPSignature chosen = null;
+        PGPPublicKey key = null;
+        PGPPublicKeyRing ring = null;
+        List<String> issuers = new ArrayList<>();
+        for (PGPSignature sig : sigs) {
+            long keyId = sig.getKeyID();
+            issuers.add(String.format("%016X", keyId));
+            PGPPublicKeyRing r = keys.getPublicKeyRing(keyId);
+            if (r == null) {
+                continue;
+            }
+            PGPPublicKey k = r.getPublicKey(keyId);
+            String primary = OpenPgpKeys.fingerprint(r.getPublicKey());
+            if (expected != null && !expected.equals(primary) && !expected.equals(OpenPgpKeys.fingerprint(k))) {
+                continue;
+            }
+            chosen = sig;
+            key = k;
+            ring = r;
+            break;
+        }
+        if (chosen == null) {
+            throw new VerificationFailedException(signature + ": signed by key " + String.join(",", issuers)
+                    + ", not by " + (expected != null ? expected : "a key in " + source)
+                    + "; the file is not from who you expect, or pass the right key");
+        }
+        String primaryFpr = OpenPgpKeys.fingerprint(ring.getPublicKey());
+        int hash = chosen.getHashAlgorithm();
+        if (hash == HashAlgorithmTags.MD5 || hash == HashAlgorithmTags.SHA1 || hash == HashAlgorithmTags.RIPEMD160) {
+            throw new VerificationFailedException(signature + ": signature by " + primaryFpr
+                    + " uses a broken digest (algorithm " + hash + "); ask the signer for a SHA-2 signature");
+        }
+        int type = chosen.getSignatureType();
+        if (type != PGPSignature.BINARY_DOCUMENT && type != PGPSignature.CANONICAL_TEXT_DOCUMENT) {
+            throw new CorruptImageException(signature + ": signature type 0x" + Integer.toHexString(type)
+                    + " is not a document signature; expected a detached signature (gpg --detach-sign)");
+        }
+        boolean ok;
+        try {
+            chosen.init(new BcPGPContentVerifierBuilderProvider(), key);
+            byte[] buf = new byte[1 << 20];
+            long done = 0;
+            try (InputStream in = Files.newInputStream(file)) {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    chosen.update(buf, 0, n);
+                    done += n;
+                    if (progress != null) {
+                        progress.accept(done);
+                    }
+                }
+            }
+            ok = chosen.verify();
+        } catch (PGPException | RuntimeException e) {
+            throw new CorruptImageException(signature + ": cannot check the signature by " + primaryFpr
+                    + " (" + e.getMessage() + "); fetch the signature again", e);
+        }
+        Instant created = chosen.getCreationTime().toInstant();
+        if (key.hasRevocation() || ring.getPublicKey().hasRevocation()) {
+            throw new VerificationFailedException(signature + ": key " + primaryFpr + " is revoked in "
+                    + source + "; get the signer's current key");
+        }
+        long validSeconds = key.getValidSeconds();
+        if (validSeconds > 0 && created.isAfter(key.getCreationTime().toInstant().plusSeconds(validSeconds))) {
+            throw new VerificationFailedException(signature + ": made " + created + ", after key "
+                    + OpenPgpKeys.fingerprint(key) + " expired; get the signer's current key and signature");
+        }
+        if (!ok) {
+            throw new VerificationFailedException(file + ": BAD signature by key " + primaryFpr
+                    + " in " + signature.getFileName() + "; the file was changed or damaged, fetch it again");
+        }
+        return new Verified(primaryFpr, OpenPgpKeys.fingerprint(key), created);
+    }
+
+    private static List<PGPSignature> readSignatures(Path signature) throws IOException {
+        List<PGPSignature> out = new ArrayList<>();
+        try (InputStream in = PGPUtil.getDecoderStream(Files.newInputStream(signature))) {
+            BcPGPObjectFactory factory = new BcPGPObjectFactory(in);
+            Object o;
+            while ((o = factory.nextObject()) != null) {
+                if (o instanceof PGPSignatureList list) {
+                    for (PGPSignature s : list) {
+                        out.add(s);
+                    }
+                } else {
+                    throw new CorruptImageException(signature + ": holds " + o.getClass().getSimpleName()
+                            + ", not a detached signature; expected the output of gpg --detach-sign");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof CorruptImageException c) {
+                throw c;
+            }
+            throw new CorruptImageException(signature + ": not an OpenPGP signature (" + e.getMessage()
+                    + "); fetch it again", e);
+        }
+        if (out.isEmpty()) {
+            throw new CorruptImageException(signature + ": holds no OpenPGP signature; fetch it again");
+        }
+        return out;
+    }
+}
