@@ -32,7 +32,7 @@ class PackageDependenciesTest {
             "xz", Set.of("io"),
             "trust", Set.of(),
             "build", Set.of("io", "disk", "fat", "ext4", "plan", "recipe", "xz", "trust"),
-            "cli", Set.of("build", "recipe", "plan"));
+            "cli", Set.of("build", "recipe", "plan", "trust"));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?hydrapi\\.(\\w+)\\.", Pattern.MULTILINE);
 

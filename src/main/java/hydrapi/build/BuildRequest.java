@@ -2,6 +2,7 @@
 package hydrapi.build;
 
 import hydrapi.recipe.HydraOptions;
+import hydrapi.trust.OpenPgpSigner;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -12,10 +13,11 @@ import java.util.List;
  * every timestamp written into the image comes from it. {@code hydra} is null for a plain customisation (overlays,
  * ssh, cmdline only); when set, the Hydra server recipe (accounts, first boot) is applied first and overlays on top.
  * {@code hydraSourceUrl}, when set, is downloaded into {@code cacheDir} and used as the recipe's source tarball.
+ * {@code signer}, when set, writes a detached ASCII-armored signature {@code OUT.asc} of the image.
  */
 public record BuildRequest(Path base, Path out, List<Path> overlays, boolean ssh, List<String> cmdlineAppend,
                            int threads, int xzBlockBytes, int xzPreset, Instant now, Path scratchDir,
-                           HydraOptions hydra, String hydraSourceUrl, Path cacheDir) {
+                           HydraOptions hydra, String hydraSourceUrl, Path cacheDir, OpenPgpSigner signer) {
 
     public BuildRequest {
         overlays = List.copyOf(overlays);

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** What a build wrote: the files, their digest, the changes applied and the xz layout. */
-public record BuildResult(Path image, Path sha256File, String sha256, long compressedBytes,
+public record BuildResult(Path image, Path sha256File, Path signatureFile, String sha256, long compressedBytes,
                           long uncompressedBytes, int xzBlocks, int xzZeroBlocks, int xzReusedBlocks,
                           List<Change> changes,
                           long changedBytes, int changedRanges) {

@@ -8,6 +8,7 @@ import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.RaspberryPiBoot;
+import hydrapi.trust.OpenPgpSigner;
 import hydrapi.trust.Sha256Sums;
 import hydrapi.xz.ParallelXzWriter;
 import hydrapi.xz.XzWriteSummary;
@@ -84,8 +85,15 @@ public final class Builder {
             String hex = HexFormat.of().formatHex(md.digest());
             Path tmpSidecar = output.create(sidecar);
             Files.writeString(tmpSidecar, Sha256Sums.line(hex, out.getFileName().toString()), StandardCharsets.UTF_8);
+            Path signature = null;
+            if (req.signer() != null) {
+                // Signed over the finished bytes; the signature's creation time is the build clock.
+                signature = out.resolveSibling(out.getFileName() + ".asc");
+                req.signer().signDetached(tmpImage, output.create(signature), req.now(),
+                        OpenPgpSigner.Digest.SHA512);
+            }
             output.commit();
-            return new BuildResult(out, sidecar, hex, xz.compressedBytes(), xz.uncompressedBytes(), xz.blocks(),
+            return new BuildResult(out, sidecar, signature, hex, xz.compressedBytes(), xz.uncompressedBytes(), xz.blocks(),
                     xz.zeroBlocks(), xz.reusedBlocks(), changes, changedBytes, changed.size());
         }
     }

@@ -5,6 +5,7 @@ import hydrapi.HydrapiException;
 import hydrapi.disk.PartitionEntry;
 import hydrapi.ext4.Ext4Volume;
 import hydrapi.fat.FatVolume;
+import hydrapi.trust.OpenPgpVerifier;
 import hydrapi.trust.Sha256Sums;
 import hydrapi.xz.XzFile;
 import hydrapi.xz.XzStreamInfo;
@@ -27,10 +28,13 @@ public final class ImageVerifier {
 
     private final ProgressListener progress;
     private final int threads;
+    private final OpenPgpVerifier keys;
 
-    public ImageVerifier(ProgressListener progress, int threads) {
+    /** {@code keys}: public keys to check an {@code IMAGE.asc} or {@code IMAGE.sig} signature against, or null. */
+    public ImageVerifier(ProgressListener progress, int threads, OpenPgpVerifier keys) {
         this.progress = progress;
         this.threads = threads;
+        this.keys = keys;
     }
 
     public VerifyReport verify(Path image, Path scratchDir) throws IOException {
@@ -39,6 +43,7 @@ public final class ImageVerifier {
         }
         List<VerifyReport.Check> checks = new ArrayList<>();
         checkSidecar(image, checks);
+        checkSignature(image, checks);
 
         boolean xz;
         try (InputStream in = Files.newInputStream(image)) {
@@ -99,6 +104,34 @@ public final class ImageVerifier {
         }
         return new VerifyReport.Check(name, "failed", problems.size() + " problem(s): "
                 + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
+    }
+
+    private void checkSignature(Path image, List<VerifyReport.Check> checks) throws IOException {
+        Path sig = null;
+        for (String ext : new String[] {".asc", ".sig"}) {
+            Path p = image.resolveSibling(image.getFileName() + ext);
+            if (Files.isRegularFile(p)) {
+                sig = p;
+                break;
+            }
+        }
+        if (keys == null) {
+            checks.add(new VerifyReport.Check("signature", "skipped", sig == null ? "no --key given"
+                    : sig.getFileName() + " present; give --key to check it"));
+            return;
+        }
+        if (sig == null) {
+            checks.add(new VerifyReport.Check("signature", "failed", "--key given but no " + image.getFileName()
+                    + ".asc or .sig beside the image"));
+            return;
+        }
+        try {
+            OpenPgpVerifier.Verified v = keys.verify(image, sig, null);
+            checks.add(new VerifyReport.Check("signature", "ok", sig.getFileName() + ": good signature by "
+                    + v.primaryFingerprint() + " made " + v.created()));
+        } catch (HydrapiException e) {
+            checks.add(new VerifyReport.Check("signature", "failed", e.getMessage()));
+        }
     }
 
     private void checkSidecar(Path image, List<VerifyReport.Check> checks) throws IOException {

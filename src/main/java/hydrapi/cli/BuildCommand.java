@@ -9,6 +9,7 @@ import hydrapi.build.SourceFetcher;
 import hydrapi.InvalidInputException;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.Pin;
+import hydrapi.trust.OpenPgpSigner;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -106,6 +107,15 @@ final class BuildCommand implements Callable<Integer> {
             description = "With --user: accounts, host name and SSH only, no Hydra provisioning.")
     boolean noHydra;
 
+    @Option(names = "--sign-key", paramLabel = "FILE",
+            description = "OpenPGP secret key (ASCII-armored) to sign the image with: writes OUT.img.xz.asc. The "
+                + "passphrase comes from --sign-passphrase-file or the HYDRAPI_SIGN_PASSPHRASE environment variable.")
+    Path signKey;
+
+    @Option(names = "--sign-passphrase-file", paramLabel = "FILE",
+            description = "File whose first line is the signing key's passphrase.")
+    Path signPassphraseFile;
+
     @Option(names = "--xz-block-size", paramLabel = "MiB", defaultValue = "24",
             description = "Uncompressed size of each independent xz block in MiB (default: ${DEFAULT-VALUE}).")
     int xzBlockMiB;
@@ -118,7 +128,8 @@ final class BuildCommand implements Callable<Integer> {
         Path outDir = out.toAbsolutePath().getParent();
         BuildRequest req = new BuildRequest(base, out, overlays, ssh, cmdlineAppend, common.threads(),
                 xzBlockMiB << 20, 6, Context.now(main), outDir != null ? outDir : Context.tmpDir(), hydraOptions(),
-                hydraSource != null && SourceFetcher.isUrl(hydraSource) ? hydraSource : null, Context.cacheDir(main));
+                hydraSource != null && SourceFetcher.isUrl(hydraSource) ? hydraSource : null, Context.cacheDir(main),
+                signer());
         BuildResult r;
         try (ProgressScope progress = ProgressScope.open(main, common, spec)) {
             r = new Builder(progress).build(req);
@@ -131,6 +142,9 @@ final class BuildCommand implements Callable<Integer> {
                     + " zeros; %d bytes of disk)%n", r.image(), r.compressedBytes(), r.xzBlocks(), r.xzReusedBlocks(),
                     r.xzBlocks() - r.xzReusedBlocks(), r.xzZeroBlocks(), r.uncompressedBytes());
             o.printf("wrote %s (sha256 %s)%n", r.sha256File(), r.sha256());
+            if (r.signatureFile() != null) {
+                o.printf("wrote %s (detached OpenPGP signature)%n", r.signatureFile());
+            }
             for (BuildResult.Change c : r.changes()) {
                 o.printf("  %-8s %s%n", c.action(), c.path());
             }
@@ -138,6 +152,20 @@ final class BuildCommand implements Callable<Integer> {
         }
         o.flush();
         return ExitCode.OK.code;
+    }
+
+    /** Loads the signing key first, so a wrong passphrase fails before minutes of compression. */
+    private OpenPgpSigner signer() throws IOException {
+        if (signKey == null) {
+            if (signPassphraseFile != null) {
+                throw new InvalidInputException("--sign-passphrase-file needs --sign-key");
+            }
+            return null;
+        }
+        String env = main.env.get("HYDRAPI_SIGN_PASSPHRASE");
+        char[] passphrase = signPassphraseFile != null ? OpenPgpSigner.readPassphrase(signPassphraseFile)
+                : env != null ? env.toCharArray() : new char[0];
+        return OpenPgpSigner.load(signKey, passphrase);
     }
 
     /** The recipe's options, or null when no --user asks for it (then recipe options are a usage error). */

@@ -3,9 +3,11 @@ package hydrapi.cli;
 
 import hydrapi.build.ImageVerifier;
 import hydrapi.build.VerifyReport;
+import hydrapi.trust.OpenPgpVerifier;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -18,8 +20,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Checks an image: its IMAGE.sha256 sidecar, every xz block's check and the xz index, the "
-            + "partition table and each filesystem's structure. Exit 1 on any mismatch."})
+        description = {"Checks an image: its IMAGE.sha256 sidecar, its OpenPGP signature (with --key), every xz "
+            + "block's check and the xz index, the partition table and each filesystem's structure. Exit 1 on any "
+            + "mismatch."})
 final class VerifyCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -34,12 +37,17 @@ final class VerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IMAGE", description = "Image to check (.img.xz, .img or .zip).")
     Path image;
 
+    @Option(names = "--key", paramLabel = "FILE",
+            description = "OpenPGP public key (armored or binary) to check IMAGE.asc or IMAGE.sig against.")
+    Path key;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         VerifyReport report;
         try (ProgressScope progress = ProgressScope.open(main, common, spec)) {
-            report = new ImageVerifier(progress, common.threads()).verify(image, Context.tmpDir());
+            report = new ImageVerifier(progress, common.threads(), key == null ? null : OpenPgpVerifier.load(key))
+                    .verify(image, Context.tmpDir());
         }
         PrintWriter o = spec.commandLine().getOut();
         if (common.json) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.trust;
 
+import hydrapi.testkit.Gpg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -134,7 +135,7 @@ class OpenPgpVerifierTest {
         assertEquals(fpr, OpenPgpVerifier.load(gpg.exportPublic(fpr, true, dir.resolve("rev-before.asc")))
                 .verify(file, sig, fpr).primaryFingerprint());
         // gpg keeps a revocation certificate per key, its armor line prefixed by ':' against accidents
-        Path cert = gpg.home.resolve("openpgp-revocs.d").resolve(fpr + ".rev");
+        Path cert = gpg.home().resolve("openpgp-revocs.d").resolve(fpr + ".rev");
         Path armed = Files.writeString(dir.resolve("rev.rev"), Files.readString(cert).replace(":-----BEGIN", "-----BEGIN"));
         gpg.check("--import", armed.toString());
         assertTrue(gpg.run("--status-fd", "1", "--verify", sig.toString(), file.toString()).out().contains("REVKEYSIG"));
