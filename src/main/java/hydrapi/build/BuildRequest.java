@@ -14,10 +14,13 @@ import java.util.List;
  * ssh, cmdline only); when set, the Hydra server recipe (accounts, first boot) is applied first and overlays on top.
  * {@code hydraSourceUrl}, when set, is downloaded into {@code cacheDir} and used as the recipe's source tarball.
  * {@code signer}, when set, writes a detached ASCII-armored signature {@code OUT.asc} of the image.
+ * {@code imagerManifest}, when set, gets a Raspberry Pi Imager os_list entry for the image, published at
+ * {@code imagerUrl} (default: the image's file name).
  */
 public record BuildRequest(Path base, Path out, List<Path> overlays, boolean ssh, List<String> cmdlineAppend,
                            int threads, int xzBlockBytes, int xzPreset, Instant now, Path scratchDir,
-                           HydraOptions hydra, String hydraSourceUrl, Path cacheDir, OpenPgpSigner signer) {
+                           HydraOptions hydra, String hydraSourceUrl, Path cacheDir, OpenPgpSigner signer,
+                           Path imagerManifest, String imagerUrl) {
 
     public BuildRequest {
         overlays = List.copyOf(overlays);

@@ -8,9 +8,11 @@ import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.RaspberryPiBoot;
+import hydrapi.trust.ImagerManifest;
 import hydrapi.trust.OpenPgpSigner;
 import hydrapi.trust.Sha256Sums;
 import hydrapi.xz.ParallelXzWriter;
+import hydrapi.xz.XzDecodedDigest;
 import hydrapi.xz.XzWriteSummary;
 
 import java.io.BufferedOutputStream;
@@ -23,6 +25,8 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.function.BiPredicate;
 import java.util.Map;
@@ -92,6 +96,17 @@ public final class Builder {
                 req.signer().signDetached(tmpImage, output.create(signature), req.now(),
                         OpenPgpSigner.Digest.SHA512);
             }
+            if (req.imagerManifest() != null) {
+                // Imager checks the decoded image against extract_sha256: hash what was written, decoded in parallel.
+                XzDecodedDigest raw = XzDecodedDigest.sha256(tmpImage, req.threads(),
+                        progress.phase("hash decoded image", disk.sizeBytes()));
+                String name = req.hydra() != null ? "Hydra server " + req.hydra().hostname() : out.getFileName().toString();
+                ImagerManifest m = ImagerManifest.describe(name, "Raspberry Pi OS Lite customised by hydrapi",
+                        req.imagerUrl() != null ? req.imagerUrl() : out.getFileName().toString(), null,
+                        LocalDate.ofInstant(req.now(), ZoneOffset.UTC), ImagerManifest.DEVICES_ARM64, tmpImage,
+                        raw.sizeBytes(), raw.sha256Hex());
+                m.write(output.create(req.imagerManifest().toAbsolutePath()));
+            }
             output.commit();
             return new BuildResult(out, sidecar, signature, hex, xz.compressedBytes(), xz.uncompressedBytes(), xz.blocks(),
                     xz.zeroBlocks(), xz.reusedBlocks(), changes, changedBytes, changed.size());
@@ -134,6 +149,11 @@ public final class Builder {
         if (!Files.isDirectory(out.getParent())) {
             throw new InvalidInputException("--out " + req.out() + ": directory " + out.getParent()
                     + " does not exist");
+        }
+        if (req.imagerManifest() != null
+                && !Files.isDirectory(req.imagerManifest().toAbsolutePath().normalize().getParent())) {
+            throw new InvalidInputException("--imager-manifest " + req.imagerManifest() + ": its directory does not"
+                    + " exist");
         }
         if (req.threads() < 1) {
             throw new InvalidInputException("--threads " + req.threads() + ": give 1 or more");

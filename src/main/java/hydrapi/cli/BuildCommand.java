@@ -116,6 +116,15 @@ final class BuildCommand implements Callable<Integer> {
             description = "File whose first line is the signing key's passphrase.")
     Path signPassphraseFile;
 
+    @Option(names = "--imager-manifest", paramLabel = "FILE",
+            description = "Also write a Raspberry Pi Imager repository file (os_list JSON) for the image, with "
+                + "init_format none so Imager does not customise it a second time.")
+    Path imagerManifest;
+
+    @Option(names = "--imager-url", paramLabel = "URL",
+            description = "Where the image will be published, for the Imager manifest (default: its file name).")
+    String imagerUrl;
+
     @Option(names = "--xz-block-size", paramLabel = "MiB", defaultValue = "24",
             description = "Uncompressed size of each independent xz block in MiB (default: ${DEFAULT-VALUE}).")
     int xzBlockMiB;
@@ -129,7 +138,7 @@ final class BuildCommand implements Callable<Integer> {
         BuildRequest req = new BuildRequest(base, out, overlays, ssh, cmdlineAppend, common.threads(),
                 xzBlockMiB << 20, 6, Context.now(main), outDir != null ? outDir : Context.tmpDir(), hydraOptions(),
                 hydraSource != null && SourceFetcher.isUrl(hydraSource) ? hydraSource : null, Context.cacheDir(main),
-                signer());
+                signer(), imagerManifest, imagerUrl);
         BuildResult r;
         try (ProgressScope progress = ProgressScope.open(main, common, spec)) {
             r = new Builder(progress).build(req);

@@ -63,6 +63,25 @@ class BuildSignTest {
     }
 
     @Test
+    void build_imagerManifest_sizesAndHashesMatchTheFiles() throws Exception {
+        Path out = tmp.resolve("img.img.xz");
+        Path json = tmp.resolve("os_list.json");
+        Cli.Run r = Cli.run("build", "--base", Samples.sampleXz().toString(), "--out", out.toString(), "--ssh",
+                "--imager-manifest", json.toString(), "--imager-url", "https://example.org/img.img.xz", "--quiet");
+        assertEquals(0, r.exitCode(), r.stderr());
+        // python3's json module reads it; every figure is recomputed with stock tools.
+        String fields = Oracles.run("python3", "-c", "import json,sys; o=json.load(open(sys.argv[1]))['os_list'][0];"
+                + " print(o['extract_size'], o['extract_sha256'], o['image_download_size'],"
+                + " o['image_download_sha256'], o['init_format'], o['url'])", json.toString()).out().strip();
+        String rawSha = Oracles.run("sh", "-c", "xz -dc \"$0\" | sha256sum", out.toString()).out().substring(0, 64);
+        String rawSize = Oracles.run("sh", "-c", "xz -dc \"$0\" | wc -c", out.toString()).out().strip();
+        String xzSha = Oracles.run("sha256sum", out.toString()).out().substring(0, 64);
+        String xzSize = Oracles.run("stat", "-c", "%s", out.toString()).out().strip();
+        assertEquals(rawSize + " " + rawSha + " " + xzSize + " " + xzSha + " none https://example.org/img.img.xz",
+                fields);
+    }
+
+    @Test
     void build_wrongPassphrase_isRefusedBeforeAnythingIsWritten() throws Exception {
         try (Gpg gpg = new Gpg()) {
             String fpr = gpg.generate("B <b@example.org>", "ed25519", "sign", "right");
