@@ -1,96 +1,53 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.cli;
 
-import java.util.Iterator;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A small JSON writer for summaries (maps keep their insertion order, so output is stable). */
+/**
+ * Summaries as JSON: records become objects of their components in declaration order, paths and other values their
+ * text; the writing itself is {@link hydrapi.trust.Json}'s, so every JSON hydrapi prints has one format.
+ */
 final class Json {
 
     private Json() {
     }
 
     static String write(Object value) {
-        StringBuilder sb = new StringBuilder();
-        write(sb, value, 0);
-        return sb.append('\n').toString();
+        return hydrapi.trust.Json.write(plain(value));
     }
 
-    private static void write(StringBuilder sb, Object v, int indent) {
-        if (v == null) {
-            sb.append("null");
-        } else if (v instanceof String s) {
-            quote(sb, s);
-        } else if (v instanceof Number || v instanceof Boolean) {
-            sb.append(v);
-        } else if (v instanceof Record r) {
-            write(sb, components(r), indent);
-        } else if (v instanceof Map<?, ?> m) {
-            if (m.isEmpty()) {
-                sb.append("{}");
-                return;
-            }
-            sb.append("{\n");
-            Iterator<? extends Map.Entry<?, ?>> it = m.entrySet().iterator();
-            while (it.hasNext()) {
-                Map.Entry<?, ?> e = it.next();
-                sb.append("  ".repeat(indent + 1));
-                quote(sb, String.valueOf(e.getKey()));
-                sb.append(": ");
-                write(sb, e.getValue(), indent + 1);
-                sb.append(it.hasNext() ? ",\n" : "\n");
-            }
-            sb.append("  ".repeat(indent)).append('}');
-        } else if (v instanceof List<?> l) {
-            if (l.isEmpty()) {
-                sb.append("[]");
-                return;
-            }
-            sb.append("[\n");
-            for (int i = 0; i < l.size(); i++) {
-                sb.append("  ".repeat(indent + 1));
-                write(sb, l.get(i), indent + 1);
-                sb.append(i + 1 < l.size() ? ",\n" : "\n");
-            }
-            sb.append("  ".repeat(indent)).append(']');
-        } else {
-            quote(sb, v.toString());
+    private static Object plain(Object v) {
+        if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long || v instanceof Integer) {
+            return v;
         }
-    }
-
-    /** A record as a map of its components, in declaration order. */
-    private static Map<String, Object> components(Record r) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
-        for (java.lang.reflect.RecordComponent c : r.getClass().getRecordComponents()) {
-            try {
-                m.put(c.getName(), c.getAccessor().invoke(r));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("record component " + c.getName() + " unreadable", e);
-            }
+        if (v instanceof Number n) {
+            return n.longValue();
         }
-        return m;
-    }
-
-    private static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
+        if (v instanceof Record r) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (RecordComponent c : r.getClass().getRecordComponents()) {
+                try {
+                    m.put(c.getName(), plain(c.getAccessor().invoke(r)));
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("record component " + c.getName() + " unreadable", e);
                 }
             }
+            return m;
         }
-        sb.append('"');
+        if (v instanceof Map<?, ?> map) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            map.forEach((k, val) -> m.put(String.valueOf(k), plain(val)));
+            return m;
+        }
+        if (v instanceof List<?> list) {
+            List<Object> out = new ArrayList<>();
+            list.forEach(e -> out.add(plain(e)));
+            return out;
+        }
+        return v.toString();
     }
 }
