@@ -133,17 +133,9 @@ public final class Ext4Writer {
     public void writeFile(String path, byte[] content, int permissions, int uid, int gid, Instant mtime)
             throws IOException {
         atomically(() -> {
-            List<String> cs = components(path);
-            if (cs.isEmpty()) {
-                throw new InvalidInputException("ext4: cannot write a file at /");
-            }
-            String parentPath = "/" + String.join("/", cs.subList(0, cs.size() - 1));
-            Ext4Volume.Resolved parent = vol.resolve(parentPath, true).orElseThrow(() -> new InvalidInputException(
-                    "ext4: " + parentPath + ": no such directory in the image; create it first"));
-            if (!parent.inode().isDirectory()) {
-                throw new InvalidInputException("ext4: " + parentPath + " is not a directory");
-            }
-            byte[] name = name(cs.get(cs.size() - 1));
+            Entry at = entryAt(path, "write a file at");
+            Ext4Volume.Resolved parent = at.parent();
+            byte[] name = at.name();
             DirEntry existing = Directory.read(vol, parent.inode()).lookup(name);
             int mode = Inode.S_IFREG | (permissions & 07777);
             if (existing != null) {
@@ -188,17 +180,9 @@ public final class Ext4Writer {
                     + " bytes without NUL");
         }
         atomically(() -> {
-            List<String> cs = components(path);
-            if (cs.isEmpty()) {
-                throw new InvalidInputException("ext4: cannot make / a symlink");
-            }
-            String parentPath = "/" + String.join("/", cs.subList(0, cs.size() - 1));
-            Ext4Volume.Resolved parent = vol.resolve(parentPath, true).orElseThrow(() -> new InvalidInputException(
-                    "ext4: " + parentPath + ": no such directory in the image; create it first"));
-            if (!parent.inode().isDirectory()) {
-                throw new InvalidInputException("ext4: " + parentPath + " is not a directory");
-            }
-            byte[] name = name(cs.get(cs.size() - 1));
+            Entry at = entryAt(path, "make a symlink at");
+            Ext4Volume.Resolved parent = at.parent();
+            byte[] name = at.name();
             DirEntry existing = Directory.read(vol, parent.inode()).lookup(name);
             Inode ino;
             if (existing != null) {
@@ -278,18 +262,10 @@ public final class Ext4Writer {
      */
     public void unlink(String path, Instant now) throws IOException {
         atomically(() -> {
-            List<String> cs = components(path);
-            if (cs.isEmpty()) {
-                throw new InvalidInputException("ext4: cannot remove /");
-            }
-            String parentPath = "/" + String.join("/", cs.subList(0, cs.size() - 1));
-            Ext4Volume.Resolved parent = vol.resolve(parentPath, true).orElseThrow(() -> new InvalidInputException(
-                    "ext4: " + parentPath + ": no such directory in the image"));
-            if (!parent.inode().isDirectory()) {
-                throw new InvalidInputException("ext4: " + parentPath + " is not a directory");
-            }
+            Entry at = entryAt(path, "remove");
+            Ext4Volume.Resolved parent = at.parent();
             long parentNo = parent.inode().inodeNo();
-            byte[] name = name(cs.get(cs.size() - 1));
+            byte[] name = at.name();
             DirEntry entry = Directory.read(vol, parent.inode()).lookup(name);
             if (entry == null) {
                 throw new InvalidInputException("ext4: " + path + ": no such file or directory in the image");
@@ -362,6 +338,24 @@ public final class Ext4Writer {
             touchDirectory(parentNo, now, dir ? -1 : 0);
         });
         note(now);
+    }
+
+    /** The parent directory of a path to change, and the last component's name. */
+    private record Entry(Ext4Volume.Resolved parent, byte[] name) {
+    }
+
+    private Entry entryAt(String path, String what) throws IOException {
+        List<String> cs = components(path);
+        if (cs.isEmpty()) {
+            throw new InvalidInputException("ext4: cannot " + what + " /");
+        }
+        String parentPath = "/" + String.join("/", cs.subList(0, cs.size() - 1));
+        Ext4Volume.Resolved parent = vol.resolve(parentPath, true).orElseThrow(() -> new InvalidInputException(
+                "ext4: " + parentPath + ": no such directory in the image; create it first"));
+        if (!parent.inode().isDirectory()) {
+            throw new InvalidInputException("ext4: " + parentPath + " is not a directory");
+        }
+        return new Entry(parent, name(cs.get(cs.size() - 1)));
     }
 
     /** Writes bitmaps, descriptors and the superblock (free counts, s_wtime, checksum) to the device. */
