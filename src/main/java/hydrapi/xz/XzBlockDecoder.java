@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.xz;
 
-import hydrapi.CorruptImageException;
 import hydrapi.HydrapiException;
 import java.io.EOFException;
 import java.io.IOException;
