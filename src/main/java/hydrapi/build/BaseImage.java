@@ -61,10 +61,12 @@ public final class BaseImage implements AutoCloseable {
      * Opens {@code file}; scratch files go to {@code scratchDir}. A block-wise read .xz is checked first, since
      * blocks the build does not touch are copied to the output without being decoded: against its {@code .sha256}
      * sidecar when one lies beside it (fast), else by decoding every block on {@code threads} threads.
-     * {@code checked} says the caller has already verified the file.
+     * {@code checked} says the caller has already verified the file. {@code wholeWalk} asks for the full sparse
+     * decode even of a multi-block .xz: a reader that visits all metadata of a large image (verify) would make a
+     * small block cache decode the same blocks over and over.
      */
     public static BaseImage open(Path file, Path scratchDir, ProgressListener progress, int threads,
-                                 boolean checked) throws IOException {
+                                 boolean checked, boolean wholeWalk) throws IOException {
         if (!Files.isRegularFile(file)) {
             if (!Files.exists(file)) {
                 throw new NoSuchFileException(file.toString());
@@ -76,7 +78,7 @@ public final class BaseImage implements AutoCloseable {
             Format format = sniff(file);
             if (format == Format.XZ) {
                 List<XzStreamInfo> structure = XzFile.readStructure(file);
-                if (XzBlockDevice.isRandomAccess(structure)) {
+                if (!wholeWalk && XzBlockDevice.isRandomAccess(structure)) {
                     if (!checked) {
                         checkXz(file, threads, progress);
                     }

@@ -59,7 +59,7 @@ public final class Builder {
         Map<String, OverlayManifest.Rule> rules = OverlayManifest.readAll(req.overlays());
         Path out = req.out().toAbsolutePath();
         Path sidecar = out.resolveSibling(out.getFileName() + ".sha256");
-        try (BaseImage base = BaseImage.open(req.base(), req.scratchDir(), progress, req.threads(), false);
+        try (BaseImage base = BaseImage.open(req.base(), req.scratchDir(), progress, req.threads(), false, false);
              AtomicOutput output = new AtomicOutput()) {
             OverlayDevice disk = new OverlayDevice(base.device());
             ImageView view = ImageView.open(disk, req.base().getFileName().toString());

@@ -64,7 +64,7 @@ public final class ImageVerifier {
             checks.add(new VerifyReport.Check("xz", "skipped", "not an .xz file"));
         }
 
-        try (BaseImage base = BaseImage.open(image, scratchDir, progress, threads, true)) {
+        try (BaseImage base = BaseImage.open(image, scratchDir, progress, threads, true, true)) {
             ImageView view;
             try {
                 view = ImageView.open(base.device(), image.getFileName().toString());

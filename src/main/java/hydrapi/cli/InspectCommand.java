@@ -55,7 +55,7 @@ final class InspectCommand implements Callable<Integer> {
         BaseImage opened;
         try (ProgressScope progress = ProgressScope.open(main, common, spec)) {
             // Inspecting reads a few blocks; the full check is verify's job.
-            opened = BaseImage.open(image, Context.tmpDir(), progress, common.threads(), true);
+            opened = BaseImage.open(image, Context.tmpDir(), progress, common.threads(), true, false);
         }
         try (BaseImage img = opened) {
             ImageView view = ImageView.open(img.device(), image.getFileName().toString());
