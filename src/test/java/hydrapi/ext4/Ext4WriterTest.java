@@ -99,18 +99,7 @@ class Ext4WriterTest {
         writeBack(ov, img);
         Oracles.assertE2fsckClean(img, 0);
         Oracles.assertE2fsckFixesNothing(img, 0, Files.size(img));
-        // One debugfs process dumps them all (a process per file made this the slowest test of the package).
-        Map<String, Path> dumps = new LinkedHashMap<>();
-        List<String> cmds = new ArrayList<>();
-        for (String p : files.keySet()) {
-            Path out = tmp.resolve("dump" + dumps.size());
-            dumps.put(p, out);
-            cmds.add("dump \"" + p + "\" " + out);
-        }
-        Ext4VolumeTest.debugfs(img, cmds, tmp);
-        for (Map.Entry<String, byte[]> e : files.entrySet()) {
-            assertArrayEquals(e.getValue(), Files.readAllBytes(dumps.get(e.getKey())), e.getKey());
-        }
+        assertDebugfsDumps(img, files, tmp);
         assertTrue(dxCount(img, "/etc/many") > leavesBefore, "leaf splits happened (debugfs htree)");
         assertTrue(Oracles.debugfsStat(img, 0, "/etc/systemd/system/multi-user.target.wants/hydra.service")
                 .contains("Fast link dest: \"" + fast + "\""));
@@ -200,17 +189,7 @@ class Ext4WriterTest {
         Oracles.assertE2fsckClean(img, 0);
         Oracles.assertE2fsckFixesNothing(img, 0, Files.size(img));
         assertTrue(dxCount(img, "/srv/grow") > 1, "indexed by now (debugfs htree)");
-        Map<String, Path> dumps = new LinkedHashMap<>();
-        List<String> cmds = new ArrayList<>();
-        for (String p : files.keySet()) {
-            Path out = tmp.resolve("d" + dumps.size());
-            dumps.put(p, out);
-            cmds.add("dump \"" + p + "\" " + out);
-        }
-        Ext4VolumeTest.debugfs(img, cmds, tmp);
-        for (Map.Entry<String, byte[]> e : files.entrySet()) {
-            assertArrayEquals(e.getValue(), Files.readAllBytes(dumps.get(e.getKey())), e.getKey());
-        }
+        assertDebugfsDumps(img, files, tmp);
     }
 
     @Test
@@ -235,10 +214,18 @@ class Ext4WriterTest {
         String htree = new String(Oracles.check("debugfs", "-R", "htree /var/bigdir", img.toString()),
                 StandardCharsets.UTF_8);
         assertTrue(htree.contains("Indirect levels: 1"), htree.substring(0, 200));
+        assertDebugfsDumps(img, files, tmp);
+    }
+
+    /**
+     * debugfs reads every file back and each must hold exactly its bytes. One debugfs process dumps them all (a
+     * process per file made this the slowest test of the package).
+     */
+    private static void assertDebugfsDumps(Path img, Map<String, byte[]> files, Path tmp) throws IOException {
         Map<String, Path> dumps = new LinkedHashMap<>();
         List<String> cmds = new ArrayList<>();
         for (String p : files.keySet()) {
-            Path out = tmp.resolve("d" + dumps.size());
+            Path out = tmp.resolve("dump" + dumps.size());
             dumps.put(p, out);
             cmds.add("dump \"" + p + "\" " + out);
         }
