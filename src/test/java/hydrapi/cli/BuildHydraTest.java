@@ -209,7 +209,8 @@ class BuildHydraTest {
             assertEquals(1, downloads.get(), "the second build must use the cache");
             Cli.Run missing = Cli.run(env, "build", "--base", Samples.sampleXz().toString(), "--out",
                     tmp.resolve("m.img.xz").toString(), "--user", "alice", "--hydra-pin", "legacy-2016",
-                    "--hydra-source", "http://127.0.0.1:" + server.getAddress().getPort() + "/nope.tar.gz");
+                    "--hydra-source", "http://127.0.0.1:" + server.getAddress().getPort() + "/nope.tar.gz",
+                    "--quiet");
             // A failed download is an I/O error of the host (6), reported on one line.
             assertEquals(6, missing.exitCode(), missing.stderr());
             assertTrue(missing.stderr().contains("HTTP 404"), missing.stderr());
