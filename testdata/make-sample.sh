@@ -127,6 +127,16 @@ proc            /proc           proc    defaults          0       0
 PARTUUID=$disk_id-01  /boot/firmware  vfat    defaults          0       2
 PARTUUID=$disk_id-02  /               ext4    defaults,noatime  0       1
 F
+if [ "$style" = trixie ]; then
+  # timesyncd's account and the empty clock file pi-gen leaves (raspberry-pi-os-image.md §2.7); the committed
+  # bookworm sample stays as it was so the account IDs the tests expect do not move.
+  echo 'systemd-timesync:x:997:997:systemd Time Synchronization:/:/usr/sbin/nologin' >> "$root/etc/passwd"
+  echo 'systemd-timesync:x:997:' >> "$root/etc/group"
+  echo 'systemd-timesync:!*:19700::::::' >> "$root/etc/shadow"
+  echo 'systemd-timesync:!*::' >> "$root/etc/gshadow"
+  mkdir -p "$root/var/lib/systemd/timesync"
+  : > "$root/var/lib/systemd/timesync/clock"
+fi
 echo raspberrypi > "$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\traspberrypi\n' > "$root/etc/hosts"
 printf 'export PATH\n' > "$root/etc/skel/.profile"
@@ -159,6 +169,9 @@ mke2fs -q -F -t ext4 -T default -L rootfs -O "$features" -U 0c5c8b4e-3d7e-4e55-9
     printf 'sif "/%s" uid 0\nsif "/%s" gid 0\n' "${p#./}" "${p#./}"
   done
   printf 'sif /etc/shadow gid 42\nsif /etc/gshadow gid 42\n'
+  if [ "$style" = trixie ]; then
+    for p in /var/lib/systemd/timesync /var/lib/systemd/timesync/clock; do printf 'sif %s uid 997\nsif %s gid 997\n' "$p" "$p"; done
+  fi
 } > "$work/owners.debugfs"
 debugfs -w -f "$work/owners.debugfs" "$rootfs" >/dev/null 2>&1
 e2fsck -fyD "$rootfs" >/dev/null || [ $? -le 1 ]

@@ -59,18 +59,19 @@ if [ -e "$R/nix" ] || [ "${#backups[@]}" -gt 0 ]; then
     "$FB_ETC/tmpfiles.d/nix-daemon.conf"
   rm -rf "$R/nix" "$FB_ETC/nix/nix.conf" "$R/root/.nix-profile" "$R/root/.nix-defexpr" "$R/root/.nix-channels"
 fi
+# hydrapi pins the installer script, which pins the binary tarballs it fetches: nothing is taken on trust from
+# the network alone.
+expected=${NIX_INSTALLER_SHA256:-}
+[ -n "$expected" ] || fatal "NIX_INSTALLER_SHA256 missing in $FB_CONFIG; rebuild the image with hydrapi"
 need_network
 installer=$FB_CACHE/nix-$NIX_VERSION-install
 mkdir -p "$FB_CACHE"
-base="https://releases.nixos.org/nix/nix-$NIX_VERSION"
-curl -fsSL --retry 3 --max-time 300 -o "$installer" "$base/install"
-expected=${NIX_INSTALLER_SHA256:-}
-if [ -z "$expected" ]; then
-  # No hash baked in: take the published one, protected by TLS only (logged so it can be pinned later).
-  expected=$(curl -fsSL --retry 3 --max-time 60 "$base/install.sha256")
-  log "installer sha256 from $base/install.sha256: $expected"
+curl -fsSL --retry 3 --max-time 300 -o "$installer.part" "https://releases.nixos.org/nix/nix-$NIX_VERSION/install"
+mv -f "$installer.part" "$installer"
+if ! echo "$expected  $installer" | sha256sum -c --status; then
+  rm -f "$installer"
+  fatal "Nix installer does not match sha256 $expected"
 fi
-echo "$expected  $installer" | sha256sum -c --status || fatal "Nix installer does not match sha256 $expected"
 # nixbld (GID 30000) and nixbld1..N (UID 30001..) are already in the image, as the installer would make them.
 NIX_INSTALLER_YES=1 timeout 3600 sh "$installer" --daemon --yes --no-channel-add \
   --daemon-user-count "${NIX_BUILD_USERS:-4}" </dev/null

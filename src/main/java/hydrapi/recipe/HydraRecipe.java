@@ -26,8 +26,16 @@ public final class HydraRecipe {
     static final String FIRSTBOOT_STATE = "/var/lib/hydra-firstboot";
     static final String CACHE = "/var/cache/hydra-firstboot";
     static final String NIX_TARBALL_SHA256 = "0ca5782fc37d62238d13a620a7b4bff6a200bab1bd63003709249a776162357c";
-    // nixpkgs commit whose pkgs/by-name/hy/hydra/package.nix has src rev 241ab718 (hydra-first-boot.md §2.2).
-    static final String NIXPKGS_REV = "05d7a195";
+    // nixpkgs commit whose pkgs/by-name/hy/hydra/package.nix has src rev 241ab718 with the pin's hash
+    // (hydra-first-boot.md §2.2; read at NixOS/nixpkgs@05d7a1950dc4). The full 40 hex digits: a short rev in the
+    // archive URL can become ambiguous, and stage 07 checks hydra.src.rev against HYDRA_REV all the same.
+    static final String NIXPKGS_REV = "05d7a1950dc429a9006d70ff068290787bf20ac0";
+    // sha256 of https://releases.nixos.org/nix/nix-2.31.2/install. The script embeds the sha256 of each binary
+    // tarball it fetches, so pinning it pins the whole install (hydra-first-boot.md §3.2). Not fetchable here; the
+    // same value is pinned by several unrelated public projects' install scripts (found by searching for the URL).
+    static final String NIX_INSTALLER_SHA256 = "078e2ffeddf6a9c1f22adf41458ccc46a58bb26911a9e01579645314f9982994";
+    // timesyncd advances the clock to this file's mtime when it starts (raspberry-pi-os-image.md §2.7).
+    static final String TIMESYNC_CLOCK = "/var/lib/systemd/timesync/clock";
     // The seven Perl modules Debian lacks (§1.4); versions of 2016-era nixpkgs where known, else the last release.
     static final String CPAN_MODULES = "Catalyst::Plugin::AccessLog@1.10 Catalyst::View::Download@0.09 "
             + "Catalyst::TraitFor::Request::ProxyBase@0.000005 CatalystX::RoleApplicator@0.005 "
@@ -62,6 +70,15 @@ public final class HydraRecipe {
         out.add(FileSpec.file("/etc/hostname", 0644, text(o.hostname() + "\n")));
         out.add(FileSpec.file("/etc/hosts", 0644, new Content.Edit("map 127.0.1.1 to " + o.hostname(),
                 b -> hostsWithName(b, o.hostname()))));
+
+        // A first boot without a real-time clock starts at the build time at the earliest, so TLS certificates and
+        // apt's Valid-Until make sense before NTP answers. pi-gen leaves an empty clock owned by systemd-timesync;
+        // without that account timesyncd is not what keeps the time, and the file is left alone.
+        String[] timesync = ColonFile.parse(snapshot.passwd()).find("systemd-timesync");
+        if (timesync != null) {
+            out.add(owned(TIMESYNC_CLOCK, 0644, Integer.parseInt(timesync[2]), Integer.parseInt(timesync[3]),
+                    new Content.Bytes(new byte[0])));
+        }
 
         // Rename wizard disarmed as cancel-rename does (raspberry-pi-os-image.md §2.5, option 1); a mask instead of
         // removing the enablement link because a plan cannot delete.
@@ -201,7 +218,7 @@ public final class HydraRecipe {
             kv(s, "CPAN_MODULES", CPAN_MODULES);
         } else {
             kv(s, "NIXPKGS_REV", NIXPKGS_REV);
-            kv(s, "NIX_INSTALLER_SHA256", "");
+            kv(s, "NIX_INSTALLER_SHA256", NIX_INSTALLER_SHA256);
         }
         if (hydraSource != null) {
             kv(s, "HYDRA_SOURCE", hydraSource);

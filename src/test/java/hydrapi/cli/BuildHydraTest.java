@@ -220,6 +220,31 @@ class BuildHydraTest {
         }
     }
 
+    /** raspberry-pi-os-image.md §2.7: timesyncd starts the clock at the clock file's mtime, so it must be the build's. */
+    @Test
+    void build_timesyncClockTakesTheBuildTime_ownerAndModeKept() throws Exception {
+        Path base = Samples.make(tmp.resolve("trixie.img.xz"), Map.of("STYLE", "trixie"));
+        Path raw0 = tmp.resolve("base.img");
+        Oracles.xzDecompress(base, raw0);
+        String before = Oracles.debugfsStat(raw0, Samples.ROOT_OFFSET, "/var/lib/systemd/timesync/clock");
+        long epoch = 1767225600; // 2026-01-01, later than every timestamp of the sample
+        Path out = tmp.resolve("c.img.xz");
+        Cli.Run r = Cli.run(Map.of("SOURCE_DATE_EPOCH", Long.toString(epoch)), "build", "--base", base.toString(),
+                "--out", out.toString(), "--user", "alice", "--no-hydra", "--quiet");
+        assertEquals(0, r.exitCode(), r.stderr());
+        Path raw = tmp.resolve("c.img");
+        Oracles.xzDecompress(out, raw);
+        Oracles.assertE2fsckClean(raw, Samples.ROOT_OFFSET);
+        String after = Oracles.debugfsStat(raw, Samples.ROOT_OFFSET, "/var/lib/systemd/timesync/clock");
+        assertTrue(Long.parseLong(field(before, "mtime: 0x([0-9a-f]+)"), 16) < epoch, before);
+        assertEquals(epoch, Long.parseLong(field(after, "mtime: 0x([0-9a-f]+)"), 16), after);
+        assertEquals(field(before, "Inode: (\\d+)"), field(after, "Inode: (\\d+)"), "replaced in place");
+        assertEquals("997", field(after, "User:\\s+(\\d+)"));
+        assertEquals("997", field(after, "Group:\\s+(\\d+)"));
+        assertEquals("0644", field(after, "Mode:\\s+(\\d+)"));
+        assertEquals("0", field(after, "Size:\\s+(\\d+)"));
+    }
+
     @Test
     void build_recipeOptionWithoutUser_isUsage() {
         Cli.Run r = Cli.run("build", "--base", Samples.sampleXz().toString(), "--out",

@@ -198,6 +198,30 @@ class HydraRecipeTest {
     }
 
     @Test
+    void specs_timesyncClockOnlyWhereTimesyncdHasItsAccount() throws Exception {
+        HydraOptions o = options(Pin.MODERN, null, true);
+        assertFalse(byPath(new HydraRecipe(o, SampleRootfs.snapshot()).specs()).containsKey(HydraRecipe.TIMESYNC_CLOCK));
+        AccountSnapshot s = SampleRootfs.snapshot();
+        AccountSnapshot withTimesync = new AccountSnapshot(
+                s.passwd() + "systemd-timesync:x:990:991:systemd Time Synchronization:/:/usr/sbin/nologin\n",
+                s.group() + "systemd-timesync:x:991:\n");
+        FileSpec clock = byPath(new HydraRecipe(o, withTimesync).specs()).get(HydraRecipe.TIMESYNC_CLOCK);
+        assertEquals(0644, clock.mode());
+        assertEquals(990, clock.uid());
+        assertEquals(991, clock.gid());
+        assertEquals(0, ((Content.Bytes) clock.content()).bytes().length);
+    }
+
+    /** The modern pin's inputs are full revisions and hashes, never abbreviations or "whatever the server says". */
+    @Test
+    void configEnv_modernPinsFullNixpkgsRevAndInstallerHash() throws Exception {
+        String config = text(byPath(new HydraRecipe(options(Pin.MODERN, null, true), SampleRootfs.snapshot()).specs())
+                .get("/etc/hydra-firstboot/config.env"));
+        assertTrue(config.matches("(?s).*\nNIXPKGS_REV='[0-9a-f]{40}'\n.*"), config);
+        assertTrue(config.matches("(?s).*\nNIX_INSTALLER_SHA256='[0-9a-f]{64}'\n.*"), config);
+    }
+
+    @Test
     void hostsWithName_replacesTheDebianLineOnce() throws Exception {
         byte[] hosts = "127.0.0.1\tlocalhost\n::1\t\tlocalhost\n127.0.1.1\traspberrypi\n".getBytes(StandardCharsets.UTF_8);
         byte[] once = HydraRecipe.hostsWithName(hosts, "hydra");
