@@ -44,6 +44,11 @@ class BuildSignTest {
             assertEquals(0, ok.exitCode(), ok.out() + ok.stderr());
             assertTrue(ok.out().contains("good signature by " + fpr), ok.out());
 
+            // The build manifest beside the image is signed too; the image's signature covers the copy inside it.
+            Path manifest = tmp.resolve("signed.img.xz.manifest.json");
+            Oracles.Result m = gpg.run("--verify", manifest + ".asc", manifest.toString());
+            assertEquals(0, m.exitCode(), m.all());
+
             // Same inputs and SOURCE_DATE_EPOCH: the RSA signature is byte-identical too.
             Path again = tmp.resolve("again/signed.img.xz");
             Files.createDirectories(again.getParent());
