@@ -108,24 +108,6 @@ class BuildCommandTest {
     }
 
     @Test
-    void build_twiceWithSameInputs_isByteIdentical_atAnyThreadCount() throws Exception {
-        Path overlay = overlay();
-        Path a = tmp.resolve("a.img.xz");
-        Path b = tmp.resolve("b.img.xz");
-        assertEquals(0, Cli.run("build", "--base", Samples.sampleXz().toString(), "--out", a.toString(),
-                "--overlay", overlay.toString(), "--ssh", "--threads", "1", "--quiet").exitCode());
-        // Different local mtimes must not matter: timestamps come from SOURCE_DATE_EPOCH.
-        try (Stream<Path> files = Files.walk(overlay)) {
-            for (Path f : files.toList()) {
-                Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(123_000_000L));
-            }
-        }
-        assertEquals(0, Cli.run("build", "--base", Samples.sampleXz().toString(), "--out", b.toString(),
-                "--overlay", overlay.toString(), "--ssh", "--threads", "2", "--quiet").exitCode());
-        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
-    }
-
-    @Test
     void build_fromRawAndZipBases_givesTheSameImage() throws Exception {
         Path raw = Samples.sampleRaw(tmp);
         Path zip = tmp.resolve("base.zip");
