@@ -6,7 +6,6 @@ import hydrapi.InvalidInputException;
 import hydrapi.UnsupportedImageException;
 import hydrapi.io.BlockDevice;
 import hydrapi.io.FileBlockDevice;
-import hydrapi.trust.Sha256Sums;
 import hydrapi.xz.XzBlockDevice;
 import hydrapi.xz.XzBlockInfo;
 import hydrapi.xz.XzDecoder;
@@ -59,9 +58,10 @@ public final class BaseImage implements AutoCloseable {
 
     /**
      * Opens {@code file}; scratch files go to {@code scratchDir}. A block-wise read .xz is checked first, since
-     * blocks the build does not touch are copied to the output without being decoded: against its {@code .sha256}
-     * sidecar when one lies beside it (fast), else by decoding every block on {@code threads} threads.
-     * {@code checked} says the caller has already verified the file. {@code wholeWalk} asks for the full sparse
+     * blocks the build does not touch are copied to the output without being decoded: by decoding every block on
+     * {@code threads} threads, unless {@code checked} says the caller has already vouched for the file's bytes
+     * (the build does, with its {@code .sha256} or signature, in the same read that hashes it for the manifest:
+     * trust.BaseImageCheck). {@code wholeWalk} asks for the full sparse
      * decode even of a multi-block .xz: a reader that visits all metadata of a large image (verify) would make a
      * small block cache decode the same blocks over and over.
      */
@@ -98,16 +98,6 @@ public final class BaseImage implements AutoCloseable {
     }
 
     private static void checkXz(Path file, int threads, ProgressListener progress) throws IOException {
-        Path sidecar = file.resolveSibling(file.getFileName() + ".sha256");
-        if (Files.isRegularFile(sidecar)) {
-            Sha256Sums.Entry want = Sha256Sums.read(sidecar);
-            String got = Sha256Sums.hash(file, progress.phase("sha256 " + file.getFileName(), Files.size(file)));
-            if (!got.equals(want.hex())) {
-                throw new CorruptImageException(file + ": SHA-256 " + got + " differs from " + sidecar.getFileName()
-                        + " (" + want.hex() + "); fetch the image again");
-            }
-            return;
-        }
         XzVerifier.verify(file, threads, progress.phase("check " + file.getFileName(), 0));
     }
 

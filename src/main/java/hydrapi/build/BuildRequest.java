@@ -2,6 +2,7 @@
 package hydrapi.build;
 
 import hydrapi.recipe.HydraOptions;
+import hydrapi.trust.BasePolicy;
 import hydrapi.trust.OpenPgpSigner;
 
 import java.nio.file.Path;
@@ -9,18 +10,20 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Everything one build depends on. {@code now} is the single clock of the build (SOURCE_DATE_EPOCH when set):
- * every timestamp written into the image comes from it. {@code hydra} is null for a plain customisation (overlays,
- * ssh, cmdline only); when set, the Hydra server recipe (accounts, first boot) is applied first and overlays on top.
- * {@code hydraSourceUrl}, when set, is downloaded into {@code cacheDir} and used as the recipe's source tarball.
- * {@code signer}, when set, writes a detached ASCII-armored signature {@code OUT.asc} of the image.
- * {@code imagerManifest}, when set, gets a Raspberry Pi Imager os_list entry for the image, published at
- * {@code imagerUrl} (default: the image's file name).
+ * Everything one build depends on. {@code base} is a local file, a URL or the latest Lite image of an OS list;
+ * {@code basePolicy} says which keys its signature is checked with and whether {@code --insecure} was given.
+ * {@code now} is the single clock of the build (SOURCE_DATE_EPOCH when set): every timestamp written into the image
+ * comes from it. {@code hydra} is null for a plain customisation (overlays, ssh, cmdline only); when set, the Hydra
+ * server recipe (accounts, first boot) is applied first and overlays on top. {@code hydraSourceUrl}, when set, is
+ * downloaded into {@code cacheDir} (as a base URL is) and used as the recipe's source tarball. {@code signer}, when
+ * set, writes detached ASCII-armored signatures {@code OUT.asc} of the image and {@code OUT.manifest.json.asc} of
+ * the build manifest. {@code imagerManifest}, when set, gets a Raspberry Pi Imager os_list entry for the image,
+ * published at {@code imagerUrl} (default: the image's file name).
  */
-public record BuildRequest(Path base, Path out, List<Path> overlays, boolean ssh, List<String> cmdlineAppend,
-                           int threads, int xzBlockBytes, int xzPreset, Instant now, Path scratchDir,
-                           HydraOptions hydra, String hydraSourceUrl, Path cacheDir, OpenPgpSigner signer,
-                           Path imagerManifest, String imagerUrl) {
+public record BuildRequest(BaseSource base, BasePolicy basePolicy, Path out, List<Path> overlays, boolean ssh,
+                           List<String> cmdlineAppend, int threads, int xzBlockBytes, int xzPreset, Instant now,
+                           Path scratchDir, HydraOptions hydra, String hydraSourceUrl, Path cacheDir,
+                           OpenPgpSigner signer, Path imagerManifest, String imagerUrl) {
 
     public BuildRequest {
         overlays = List.copyOf(overlays);

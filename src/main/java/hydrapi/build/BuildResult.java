@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.build;
 
+import hydrapi.trust.BuildManifest;
+
 import java.nio.file.Path;
 import java.util.List;
 
-/** What a build wrote: the files, their digest, the changes applied and the xz layout. */
-public record BuildResult(Path image, Path sha256File, Path signatureFile, String sha256, long compressedBytes,
+/**
+ * What a build wrote: the files (signature files null when unsigned), the image's digest, the base's provenance
+ * as the manifest records it, the changes applied and the xz layout.
+ */
+public record BuildResult(Path image, Path sha256File, Path signatureFile, Path manifestFile,
+                          Path manifestSignatureFile, String sha256, BuildManifest.Base base, long compressedBytes,
                           long uncompressedBytes, int xzBlocks, int xzZeroBlocks, int xzReusedBlocks,
-                          List<Change> changes,
-                          long changedBytes, int changedRanges) {
+                          List<Change> changes, long changedBytes, int changedRanges) {
 
     public BuildResult {
         changes = List.copyOf(changes);

@@ -4,10 +4,13 @@ package hydrapi.build;
 import hydrapi.InvalidInputException;
 import hydrapi.io.ByteRange;
 import hydrapi.io.OverlayDevice;
+import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
 import hydrapi.recipe.HydraOptions;
+import hydrapi.recipe.Pin;
 import hydrapi.recipe.RaspberryPiBoot;
+import hydrapi.trust.BuildManifest;
 import hydrapi.trust.ImagerManifest;
 import hydrapi.trust.OpenPgpSigner;
 import hydrapi.trust.Sha256Sums;
@@ -32,8 +35,10 @@ import java.util.function.BiPredicate;
 import java.util.Map;
 
 /**
- * The build pipeline: open the base read-only → apply the plan through a copy-on-write overlay → compress the
- * whole disk into one multi-block .xz while hashing it → write the sha256sum sidecar → rename both into place.
+ * The build pipeline: resolve and check the base (download, SHA-256, signature) → open it read-only → apply the
+ * plan through a copy-on-write overlay → record what changed in the build manifest and write it into the image →
+ * compress the whole disk into one multi-block .xz while hashing it → write the sidecars (sha256sum, manifest,
+ * signatures, Imager entry) → rename all into place.
  */
 public final class Builder {
 
@@ -48,9 +53,11 @@ public final class Builder {
         HydraOptions hydra = req.hydra();
         if (hydra != null) {
             hydra.validate();
-            if (req.hydraSourceUrl() != null) {
-                hydra = hydra.withHydraSource(SourceFetcher.fetch(req.hydraSourceUrl(), req.cacheDir(), progress));
-            }
+        }
+        BaseResolver.Resolved resolved = BaseResolver.resolve(req.base(), req.basePolicy(), req.cacheDir(), progress);
+        refuseOutIsBase(req.out(), resolved.file());
+        if (hydra != null && req.hydraSourceUrl() != null) {
+            hydra = hydra.withHydraSource(SourceFetcher.fetch(req.hydraSourceUrl(), req.cacheDir(), progress));
         }
         List<FileSpec> overlaySpecs = new ArrayList<>();
         for (Path dir : req.overlays()) {
@@ -59,10 +66,11 @@ public final class Builder {
         Map<String, OverlayManifest.Rule> rules = OverlayManifest.readAll(req.overlays());
         Path out = req.out().toAbsolutePath();
         Path sidecar = out.resolveSibling(out.getFileName() + ".sha256");
-        try (BaseImage base = BaseImage.open(req.base(), req.scratchDir(), progress, req.threads(), false, false);
+        try (BaseImage base = BaseImage.open(resolved.file(), req.scratchDir(), progress, req.threads(),
+                resolved.contentChecked(), false);
              AtomicOutput output = new AtomicOutput()) {
             OverlayDevice disk = new OverlayDevice(base.device());
-            ImageView view = ImageView.open(disk, req.base().getFileName().toString());
+            ImageView view = ImageView.open(disk, resolved.file().getFileName().toString());
             String bootMount = view.bootMount().orElse(MountTable.DEFAULT_BOOT_MOUNT);
             // Precedence, lowest first: the recipe, the user's overlays, then --ssh / --cmdline-append edits.
             List<FileSpec> specs = new ArrayList<>();
@@ -71,7 +79,14 @@ public final class Builder {
             }
             specs.addAll(overlaySpecs);
             specs.addAll(RaspberryPiBoot.specs(bootMount, req.ssh(), req.cmdlineAppend()));
-            List<BuildResult.Change> changes = PlanApplier.apply(ImagePlan.of(specs), rules, view, req.now());
+            refuseManifestPath(specs, rules);
+            PlanApplier applier = new PlanApplier(view, req.now(), rules);
+            applier.apply(ImagePlan.of(specs));
+            byte[] manifest = BuildManifest.of(ToolVersion.get(), resolved.provenance(), hydraPin(hydra),
+                    req.now().getEpochSecond(), applier.written()).toJson().getBytes(StandardCharsets.UTF_8);
+            applier.writeUnrecorded(FileSpec.file(BuildManifest.IN_IMAGE_PATH, 0644, new Content.Bytes(manifest)));
+            applier.flush();
+            List<BuildResult.Change> changes = applier.changes();
 
             List<ByteRange> changed = disk.changedRanges();
             long changedBytes = changed.stream().mapToLong(ByteRange::lengthBytes).sum();
@@ -89,27 +104,61 @@ public final class Builder {
             String hex = HexFormat.of().formatHex(md.digest());
             Path tmpSidecar = output.create(sidecar);
             Files.writeString(tmpSidecar, Sha256Sums.line(hex, out.getFileName().toString()), StandardCharsets.UTF_8);
+            // Beside the image, the very bytes written into it: cmp or sha256sum shows they agree.
+            Path manifestFile = out.resolveSibling(out.getFileName() + ".manifest.json");
+            Path tmpManifest = output.create(manifestFile);
+            Files.write(tmpManifest, manifest);
             Path signature = null;
+            Path manifestSignature = null;
             if (req.signer() != null) {
-                // Signed over the finished bytes; the signature's creation time is the build clock.
+                // Signed over the finished bytes; a signature's creation time is the build clock. The image's
+                // signature covers the manifest inside it; the sidecar copy gets its own.
                 signature = out.resolveSibling(out.getFileName() + ".asc");
                 req.signer().signDetached(tmpImage, output.create(signature), req.now(),
                         OpenPgpSigner.Digest.SHA512);
+                manifestSignature = manifestFile.resolveSibling(manifestFile.getFileName() + ".asc");
+                req.signer().signDetached(tmpManifest, output.create(manifestSignature), req.now(),
+                        OpenPgpSigner.Digest.SHA512);
             }
             if (req.imagerManifest() != null) {
-                // Imager checks the decoded image against extract_sha256: hash what was written, decoded in parallel.
-                XzDecodedDigest raw = XzDecodedDigest.sha256(tmpImage, req.threads(),
-                        progress.phase("hash decoded image", disk.sizeBytes()));
-                String name = req.hydra() != null ? "Hydra server " + req.hydra().hostname() : out.getFileName().toString();
-                ImagerManifest m = ImagerManifest.describe(name, "Raspberry Pi OS Lite customised by hydrapi",
-                        req.imagerUrl() != null ? req.imagerUrl() : out.getFileName().toString(), null,
-                        LocalDate.ofInstant(req.now(), ZoneOffset.UTC), ImagerManifest.DEVICES_ARM64, tmpImage,
-                        raw.sizeBytes(), raw.sha256Hex());
-                m.write(output.create(req.imagerManifest().toAbsolutePath()));
+                writeImagerManifest(req, out, tmpImage, disk.sizeBytes(), output);
             }
             output.commit();
-            return new BuildResult(out, sidecar, signature, hex, xz.compressedBytes(), xz.uncompressedBytes(), xz.blocks(),
-                    xz.zeroBlocks(), xz.reusedBlocks(), changes, changedBytes, changed.size());
+            return new BuildResult(out, sidecar, signature, manifestFile, manifestSignature, hex,
+                    resolved.provenance(), xz.compressedBytes(), xz.uncompressedBytes(), xz.blocks(), xz.zeroBlocks(),
+                    xz.reusedBlocks(), changes, changedBytes, changed.size());
+        }
+    }
+
+    private void writeImagerManifest(BuildRequest req, Path out, Path tmpImage, long diskBytes, AtomicOutput output)
+            throws IOException {
+        // Imager checks the decoded image against extract_sha256: hash what was written, decoded in parallel.
+        XzDecodedDigest raw = XzDecodedDigest.sha256(tmpImage, req.threads(),
+                progress.phase("hash decoded image", diskBytes));
+        String name = req.hydra() != null ? "Hydra server " + req.hydra().hostname() : out.getFileName().toString();
+        ImagerManifest m = ImagerManifest.describe(name, "Raspberry Pi OS Lite customised by hydrapi",
+                req.imagerUrl() != null ? req.imagerUrl() : out.getFileName().toString(), null,
+                LocalDate.ofInstant(req.now(), ZoneOffset.UTC), ImagerManifest.DEVICES_ARM64, tmpImage,
+                raw.sizeBytes(), raw.sha256Hex());
+        m.write(output.create(req.imagerManifest().toAbsolutePath()));
+    }
+
+    /** "PIN REVISION NAR-HASH" of the Hydra source the image installs, or null when it installs none. */
+    static String hydraPin(HydraOptions hydra) {
+        if (hydra == null || hydra.noHydra()) {
+            return null;
+        }
+        Pin pin = hydra.pin();
+        return pin.id() + " " + pin.hydraRev() + " " + (hydra.hydraHash() != null ? hydra.hydraHash() : pin.narHash());
+    }
+
+    /** The manifest's path is the build's own: an overlay or rule for it would be silently overwritten. */
+    private static void refuseManifestPath(List<FileSpec> specs, Map<String, OverlayManifest.Rule> rules)
+            throws InvalidInputException {
+        String path = BuildManifest.IN_IMAGE_PATH;
+        if (rules.containsKey(path) || specs.stream().anyMatch(f -> f.path().equals(path))) {
+            throw new InvalidInputException(path + ": hydrapi writes the build manifest there; remove it from the"
+                    + " overlay");
         }
     }
 
@@ -140,11 +189,8 @@ public final class Builder {
             throw new InvalidInputException("--out " + req.out() + ": the output is xz-compressed, so its name must"
                     + " end in .xz (e.g. hydra.img.xz)");
         }
-        Path base = req.base().toAbsolutePath().normalize();
-        if (out.equals(base) || Files.exists(out) && Files.exists(base) && Files.isSameFile(out, base)
-                || out.resolveSibling(name + ".sha256").equals(base)) {
-            throw new InvalidInputException("--out " + req.out() + " is the base image; the base is never"
-                    + " overwritten, choose another output name");
+        if (req.base() instanceof BaseSource.Local local) {
+            refuseOutIsBase(req.out(), local.file());
         }
         if (!Files.isDirectory(out.getParent())) {
             throw new InvalidInputException("--out " + req.out() + ": directory " + out.getParent()
@@ -157,6 +203,21 @@ public final class Builder {
         }
         if (req.threads() < 1) {
             throw new InvalidInputException("--threads " + req.threads() + ": give 1 or more");
+        }
+    }
+
+    /** Refuses an output (or one of its sidecars) that would replace the base: the base is never written. */
+    private static void refuseOutIsBase(Path outPath, Path basePath) throws IOException {
+        Path out = outPath.toAbsolutePath().normalize();
+        String name = out.getFileName().toString();
+        Path base = basePath.toAbsolutePath().normalize();
+        boolean clash = out.equals(base) || Files.exists(out) && Files.exists(base) && Files.isSameFile(out, base);
+        for (String suffix : new String[] {".sha256", ".asc", ".manifest.json", ".manifest.json.asc"}) {
+            clash |= out.resolveSibling(name + suffix).equals(base);
+        }
+        if (clash) {
+            throw new InvalidInputException("--out " + outPath + " is the base image; the base is never"
+                    + " overwritten, choose another output name");
         }
     }
 }

@@ -203,6 +203,19 @@ public final class ImageView {
         throw unreadable(path, part);
     }
 
+    /** Whether anything (file, directory, symlink) is at an image path. */
+    public boolean exists(String path) throws IOException {
+        MountTable.Located loc = locate(path);
+        int part = loc.mount().partition();
+        if (fat.containsKey(part)) {
+            return fat.get(part).stat(loc.innerPath()).isPresent();
+        }
+        if (ext4.containsKey(part)) {
+            return ext4.get(part).stat(loc.innerPath()).isPresent();
+        }
+        throw unreadable(path, part);
+    }
+
     /** The bytes of a regular file at an image path. */
     public byte[] read(String path) throws IOException {
         MountTable.Located loc = locate(path);

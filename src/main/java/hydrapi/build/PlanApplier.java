@@ -12,8 +12,10 @@ import hydrapi.io.OverlayDevice;
 import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
+import hydrapi.trust.BuildManifest;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +38,9 @@ import java.util.TreeMap;
  * <li>The account databases (/etc/passwd, /etc/group, /etc/shadow, /etc/gshadow) are edited first, so owner names
  *     in the manifest can name users the same build adds.</li>
  * </ul>
- * Each ext4 filesystem is changed through an overlay of its own, written down to the disk overlay at the end.
+ * Each ext4 filesystem is changed through an overlay of its own, written down to the disk overlay by
+ * {@link #flush()}. Every path written (missing parents included) is recorded in the state it is left in, for the
+ * build manifest; {@link #writeUnrecorded} writes the manifest itself, which cannot list its own hash.
  */
 final class PlanApplier {
 
@@ -50,8 +54,10 @@ final class PlanApplier {
     private final Map<Integer, OverlayDevice> ext4Overlays = new TreeMap<>();
     private final Map<Integer, OwnerResolver> resolvers = new TreeMap<>();
     private final List<BuildResult.Change> changes = new ArrayList<>();
+    private final WrittenPaths written = new WrittenPaths();
+    private boolean recording = true;
 
-    private PlanApplier(ImageView view, Instant now, Map<String, OverlayManifest.Rule> rules) {
+    PlanApplier(ImageView view, Instant now, Map<String, OverlayManifest.Rule> rules) {
         this.view = view;
         this.now = now;
         this.rules = rules;
@@ -60,12 +66,18 @@ final class PlanApplier {
     private record Step(FileSpec spec, MountTable.Located where, int partition, boolean fat) {
     }
 
-    static List<BuildResult.Change> apply(ImagePlan plan, Map<String, OverlayManifest.Rule> rules, ImageView view,
-                                          Instant now) throws IOException {
-        return new PlanApplier(view, now, rules).run(plan);
+    /** The changes made so far, in order, for the build's summary. */
+    List<BuildResult.Change> changes() {
+        return List.copyOf(changes);
     }
 
-    private List<BuildResult.Change> run(ImagePlan plan) throws IOException {
+    /** Every path written by {@link #apply}, in its final state (unsorted; the manifest sorts). */
+    List<BuildManifest.Entry> written() {
+        return written.entries();
+    }
+
+    /** Applies the plan and the overlay manifest's rules; nothing reaches the disk before {@link #flush()}. */
+    void apply(ImagePlan plan) throws IOException {
         List<Step> first = new ArrayList<>();
         List<Step> rest = new ArrayList<>();
         for (FileSpec spec : plan.files()) {
@@ -111,7 +123,31 @@ final class PlanApplier {
             int gid = r.group() != null ? owners(part).gid(r.group(), r.where()) : e.gid();
             w.setAttributes(loc.innerPath(), mode, uid, gid, now);
             changes.add(new BuildResult.Change(r.path(), "attributes", 0));
+            BuildManifest.Kind kind = e.isDirectory() ? BuildManifest.Kind.DIRECTORY
+                    : e.isSymlink() ? BuildManifest.Kind.SYMLINK : BuildManifest.Kind.FILE;
+            byte[] content = e.isSymlink() ? e.linkTarget().getBytes(StandardCharsets.UTF_8)
+                    : e.isRegularFile() ? w.volume().readFile(loc.innerPath()) : null;
+            record(r.path(), kind, content, mode, uid, gid);
         }
+    }
+
+    /** Writes one more file, as {@link #apply} would, without recording it: the manifest of what was recorded. */
+    void writeUnrecorded(FileSpec spec) throws IOException {
+        Step s = locate(spec);
+        recording = false;
+        try {
+            if (s.fat()) {
+                applyFat(s);
+            } else {
+                applyExt4(s);
+            }
+        } finally {
+            recording = true;
+        }
+    }
+
+    /** Writes every change down to the disk overlay. */
+    void flush() throws IOException {
         for (FatVolume v : view.fatVolumes().values()) {
             v.flush();
         }
@@ -119,7 +155,32 @@ final class PlanApplier {
             e.getValue().flush();
             ext4Overlays.get(e.getKey()).writeBack();
         }
-        return changes;
+    }
+
+    private void record(String path, BuildManifest.Kind kind, byte[] content, int mode, int uid, int gid) {
+        if (recording) {
+            written.ext4(path, kind, content, mode, uid, gid);
+        }
+    }
+
+    private void recordFat(String path, BuildManifest.Kind kind, byte[] content) {
+        if (recording) {
+            written.fat(path, kind, content);
+        }
+    }
+
+    /** The directories of {@code dir} (itself included) that do not exist yet, outermost first. */
+    private static List<String> missingDirs(String dir, IoPredicate exists) throws IOException {
+        List<String> missing = new ArrayList<>();
+        for (String d = dir; !d.equals("/") && !exists.test(d); d = parentOf(d)) {
+            missing.add(0, d);
+        }
+        return missing;
+    }
+
+    @FunctionalInterface
+    private interface IoPredicate {
+        boolean test(String path) throws IOException;
     }
 
     /** Locates a spec and refuses what cannot be written; null for a no-op (an existing mount point). */
@@ -178,8 +239,12 @@ final class PlanApplier {
                             + " directory");
                 }
                 if (existing.isEmpty()) {
+                    List<String> made = missingDirs(inner, p -> fat.stat(p).isPresent());
                     fat.mkdirs(inner, now);
                     changes.add(new BuildResult.Change(s.spec().path(), "mkdir", 0));
+                    for (String d : made) {
+                        recordFat(WrittenPaths.imagePath(s.where(), d), BuildManifest.Kind.DIRECTORY, null);
+                    }
                 }
             }
             case FILE -> {
@@ -188,13 +253,17 @@ final class PlanApplier {
                             + " a file");
                 }
                 byte[] bytes = contentOf(s.spec(), existing.isPresent() ? fat.readFile(inner) : null);
-                String parent = parentOf(inner);
-                if (!parent.equals("/") && fat.stat(parent).isEmpty()) {
-                    fat.mkdirs(parent, now);
+                List<String> made = missingDirs(parentOf(inner), p -> fat.stat(p).isPresent());
+                if (!made.isEmpty()) {
+                    fat.mkdirs(parentOf(inner), now);
                 }
                 fat.writeFile(inner, bytes, now);
                 changes.add(new BuildResult.Change(s.spec().path(), action(s.spec(), existing.isPresent()),
                         bytes.length));
+                for (String d : made) {
+                    recordFat(WrittenPaths.imagePath(s.where(), d), BuildManifest.Kind.DIRECTORY, null);
+                }
+                recordFat(s.spec().path(), BuildManifest.Kind.FILE, bytes);
             }
             case SYMLINK -> throw new IllegalStateException("refused in locate()");
         }
@@ -220,9 +289,12 @@ final class PlanApplier {
             uid = rule.owner() != null ? owners(s.partition()).uid(rule.owner(), rule.where()) : uid;
             gid = rule.group() != null ? owners(s.partition()).gid(rule.group(), rule.where()) : gid;
         }
-        String parent = parentOf(inner);
-        if (!parent.equals("/") && w.volume().stat(parent).isEmpty()) {
-            w.mkdirs(parent, 0755, 0, 0, now);
+        List<String> made = missingDirs(parentOf(inner), p -> w.volume().stat(p).isPresent());
+        if (!made.isEmpty()) {
+            w.mkdirs(parentOf(inner), 0755, 0, 0, now);
+            for (String d : made) {
+                record(WrittenPaths.imagePath(s.where(), d), BuildManifest.Kind.DIRECTORY, null, 0755, 0, 0);
+            }
         }
         switch (spec.type()) {
             case DIRECTORY -> {
@@ -233,9 +305,11 @@ final class PlanApplier {
                 if (existing.isEmpty()) {
                     w.mkdirs(inner, mode, uid, gid, now);
                     changes.add(new BuildResult.Change(spec.path(), "mkdir", 0));
+                    record(spec.path(), BuildManifest.Kind.DIRECTORY, null, mode, uid, gid);
                 } else if (rule != null) {
                     w.setAttributes(inner, mode, uid, gid, now);
                     changes.add(new BuildResult.Change(spec.path(), "attributes", 0));
+                    record(spec.path(), BuildManifest.Kind.DIRECTORY, null, mode, uid, gid);
                 }
             }
             case FILE -> {
@@ -248,6 +322,7 @@ final class PlanApplier {
                 byte[] bytes = contentOf(spec, current);
                 w.writeFile(inner, bytes, mode, uid, gid, now);
                 changes.add(new BuildResult.Change(spec.path(), action(spec, existing.isPresent()), bytes.length));
+                record(spec.path(), BuildManifest.Kind.FILE, bytes, mode, uid, gid);
             }
             case SYMLINK -> {
                 if (existing.isPresent() && existing.get().isDirectory()) {
@@ -257,6 +332,8 @@ final class PlanApplier {
                 w.symlink(inner, spec.linkTarget(), uid, gid, now);
                 changes.add(new BuildResult.Change(spec.path(), existing.isPresent() ? "replaced" : "symlink",
                         spec.linkTarget().length()));
+                record(spec.path(), BuildManifest.Kind.SYMLINK, spec.linkTarget().getBytes(StandardCharsets.UTF_8),
+                        0777, uid, gid);
             }
         }
         if (ACCOUNT_FILES.contains(inner)) {

@@ -10,7 +10,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HexFormat;
-import java.util.function.LongConsumer;
 
 /**
  * A source tarball named by URL, downloaded once into the user's cache directory by {@link Downloader} (redirects,
@@ -37,12 +36,7 @@ public final class SourceFetcher {
         String key = HexFormat.of().formatHex(Sha256Sums.newDigest().digest(url.getBytes(StandardCharsets.UTF_8)));
         String name = uri.getPath() == null ? "" : uri.getPath().replaceAll(".*/", "");
         String fileName = key.substring(0, 16) + "-" + (name.isEmpty() ? "source" : name);
-        LongConsumer[] phase = new LongConsumer[1];
-        return new Downloader(cacheDir.resolve("sources"), "hydrapi").fetch(uri, fileName, (done, total) -> {
-            if (phase[0] == null) {
-                phase[0] = progress.phase("download " + name, Math.max(0, total));
-            }
-            phase[0].accept(done);
-        });
+        return new Downloader(cacheDir.resolve("sources"), ToolVersion.userAgent()).fetch(uri, fileName,
+                DownloadProgress.of(progress, name));
     }
 }

@@ -9,6 +9,7 @@ import hydrapi.build.SourceFetcher;
 import hydrapi.InvalidInputException;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.Pin;
+import hydrapi.trust.BuildManifest;
 import hydrapi.trust.OpenPgpSigner;
 
 import picocli.CommandLine.Command;
@@ -28,7 +29,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "build", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Builds OUT.img.xz and OUT.img.xz.sha256 from a base image (.img, .img.xz or .zip).",
+        description = {"Builds OUT.img.xz, OUT.img.xz.sha256 and the build manifest OUT.img.xz.manifest.json from a "
+                + "base image (.img, .img.xz or .zip; a URL; or latest), checked against its .sha256 and .sig.",
             "Paths are written as the running Pi sees them: DIR/boot/firmware/config.txt lands in the boot "
                 + "partition's config.txt. Timestamps come from SOURCE_DATE_EPOCH when set."})
 final class BuildCommand implements Callable<Integer> {
@@ -42,8 +44,8 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--base", required = true, paramLabel = "BASE", description = "Base image: .img, .img.xz or .zip.")
-    Path base;
+    @Mixin
+    BaseOptions base;
 
     @Option(names = "--out", required = true, paramLabel = "OUT.img.xz", description = "Output image (.xz).")
     Path out;
@@ -135,10 +137,10 @@ final class BuildCommand implements Callable<Integer> {
             throw new hydrapi.InvalidInputException("--xz-block-size " + xzBlockMiB + ": give 1 to 1024 (MiB)");
         }
         Path outDir = out.toAbsolutePath().getParent();
-        BuildRequest req = new BuildRequest(base, out, overlays, ssh, cmdlineAppend, common.threads(),
-                xzBlockMiB << 20, 6, Context.now(main), outDir != null ? outDir : Context.tmpDir(), hydraOptions(),
-                hydraSource != null && SourceFetcher.isUrl(hydraSource) ? hydraSource : null, Context.cacheDir(main),
-                signer(), imagerManifest, imagerUrl);
+        BuildRequest req = new BuildRequest(base.source(), base.policy(), out, overlays, ssh, cmdlineAppend,
+                common.threads(), xzBlockMiB << 20, 6, Context.now(main), outDir != null ? outDir : Context.tmpDir(),
+                hydraOptions(), hydraSource != null && SourceFetcher.isUrl(hydraSource) ? hydraSource : null,
+                Context.cacheDir(main), signer(), imagerManifest, imagerUrl);
         BuildResult r;
         try (ProgressScope progress = ProgressScope.open(main, common, spec)) {
             r = new Builder(progress).build(req);
@@ -151,8 +153,11 @@ final class BuildCommand implements Callable<Integer> {
                     + " zeros; %d bytes of disk)%n", r.image(), r.compressedBytes(), r.xzBlocks(), r.xzReusedBlocks(),
                     r.xzBlocks() - r.xzReusedBlocks(), r.xzZeroBlocks(), r.uncompressedBytes());
             o.printf("wrote %s (sha256 %s)%n", r.sha256File(), r.sha256());
+            o.printf("wrote %s (build manifest, also in the image at %s)%n", r.manifestFile(),
+                    BuildManifest.IN_IMAGE_PATH);
             if (r.signatureFile() != null) {
-                o.printf("wrote %s (detached OpenPGP signature)%n", r.signatureFile());
+                o.printf("wrote %s and %s (detached OpenPGP signatures)%n", r.signatureFile(),
+                        r.manifestSignatureFile());
             }
             for (BuildResult.Change c : r.changes()) {
                 o.printf("  %-8s %s%n", c.action(), c.path());
@@ -160,7 +165,25 @@ final class BuildCommand implements Callable<Integer> {
             o.printf("%d bytes of the disk changed in %d ranges%n", r.changedBytes(), r.changedRanges());
         }
         o.flush();
+        warnAboutBase(r.base());
         return ExitCode.OK.code;
+    }
+
+    /** After a successful build only: a refused build's one line stays one line. */
+    private void warnAboutBase(BuildManifest.Base b) {
+        String why = switch (b.signature()) {
+            case VERIFIED -> null;
+            case UNSIGNED -> "has no .sig beside it, so nobody vouches for where it came from";
+            case UNSIGNED_INSECURE -> "was published without a signature and used because of --insecure";
+            case UNCHECKED_INSECURE -> "has a signature no key was given to check (--insecure)";
+            case BAD_SIGNATURE_INSECURE -> "has a signature that did not verify (--insecure)";
+        };
+        if (why != null && !common.quiet) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("hydrapi: warning: base " + b.name() + " " + why + "; the build manifest records it as "
+                    + b.signature().json());
+            err.flush();
+        }
     }
 
     /** Loads the signing key first, so a wrong passphrase fails before minutes of compression. */

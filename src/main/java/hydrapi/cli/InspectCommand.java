@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.cli;
 
+import hydrapi.CorruptImageException;
+import hydrapi.InvalidInputException;
 import hydrapi.build.BaseImage;
 import hydrapi.build.ImageView;
+import hydrapi.trust.BuildManifest;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -13,7 +16,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +29,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Shows an image's partition table, or lists (--ls) or prints (--cat) a path of it as the "
-            + "running Pi sees it (/boot/firmware/cmdline.txt, /etc/fstab)."})
+            + "running Pi sees it (/boot/firmware/cmdline.txt, /etc/fstab), or prints its build manifest (--manifest)."})
 final class InspectCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -48,6 +53,10 @@ final class InspectCommand implements Callable<Integer> {
 
         @Option(names = "--cat", paramLabel = "PATH", description = "Write a file's bytes to standard output.")
         String cat;
+
+        @Option(names = "--manifest", description = "Print the build manifest hydrapi wrote into the image "
+                + "(/etc/hydrapi/manifest.json), after checking that it is one.")
+        boolean manifest;
     }
 
     @Override
@@ -60,8 +69,8 @@ final class InspectCommand implements Callable<Integer> {
         try (BaseImage img = opened) {
             ImageView view = ImageView.open(img.device(), image.getFileName().toString());
             PrintWriter o = spec.commandLine().getOut();
-            if (what != null && what.cat != null) {
-                byte[] bytes = view.read(what.cat);
+            if (what != null && (what.cat != null || what.manifest)) {
+                byte[] bytes = what.manifest ? manifest(view) : view.read(what.cat);
                 o.flush();
                 main.stdout.write(bytes);
                 main.stdout.flush();
@@ -73,6 +82,22 @@ final class InspectCommand implements Callable<Integer> {
             o.flush();
         }
         return ExitCode.OK.code;
+    }
+
+    /** The in-image manifest's bytes as written (JSON already), once they parse as a manifest. */
+    private byte[] manifest(ImageView view) throws IOException {
+        String path = BuildManifest.IN_IMAGE_PATH;
+        if (!view.exists(path)) {
+            throw new InvalidInputException(image + " holds no " + path + "; it was not built by a hydrapi that"
+                    + " writes build manifests");
+        }
+        byte[] bytes = view.read(path);
+        try {
+            BuildManifest.parse(new String(bytes, StandardCharsets.UTF_8), image + ":" + path);
+        } catch (InvalidInputException e) {
+            throw new CorruptImageException(e.getMessage(), e);
+        }
+        return bytes;
     }
 
     private void printPartitions(PrintWriter o, ImageView view) {

@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.cli;
 
+import hydrapi.build.ToolVersion;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.Properties;
 
 /** Entry point: wires picocli, the exit-code mapping and the error handler; commands only parse and delegate. */
 @Command(name = "hydrapi", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -105,17 +104,11 @@ public final class Main implements Runnable {
         }
     }
 
-    /** Reads the version Maven wrote into the jar. */
+    /** The version Maven wrote into the jar. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() throws IOException {
-            Properties p = new Properties();
-            try (InputStream in = Main.class.getResourceAsStream("/hydrapi-version.properties")) {
-                if (in != null) {
-                    p.load(in);
-                }
-            }
-            return new String[] {"hydrapi " + p.getProperty("version", "unknown")};
+        public String[] getVersion() {
+            return new String[] {"hydrapi " + ToolVersion.get()};
         }
     }
 }

@@ -11,14 +11,18 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * What a build consumed and changed, as JSON written beside the image and into it (e.g.
- * {@code /etc/hydrapi/manifest.json}); issue 6 §3. Everything in it is an input or a pure function of the
- * inputs (no host name, no wall clock), so two builds of the same recipe give the same bytes: paths are sorted
- * by their UTF-8 bytes, keys are in a fixed order, and the time is {@code SOURCE_DATE_EPOCH}.
+ * What a build consumed and changed, as JSON written beside the image and into it at {@link #IN_IMAGE_PATH};
+ * issue 6 §3. Everything in it is an input or a pure function of the inputs (no host name, no wall clock, no
+ * local path), so two builds of the same recipe give the same bytes: paths are sorted by their UTF-8 bytes, keys
+ * are in a fixed order, and the time is the build clock ({@code SOURCE_DATE_EPOCH} when set).
+ *
+ * <p>The paths are those the build wrote, in the state the image holds them, except the manifest file itself
+ * and a directory made only to hold it: a file cannot contain its own hash. The image's signature covers it.
  *
  * @param format           manifest format version, {@link #FORMAT} when written by this code
  * @param toolVersion      hydrapi's version
- * @param hydraPin         the pinned Hydra source (e.g. a git revision or URL with hash); null if none
+ * @param hydraPin         the pinned Hydra source, "PIN REVISION NAR-HASH" (e.g. {@code modern 241ab71… sha256-…});
+ *                         null when the build installs no Hydra
  * @param sourceDateEpoch  seconds since 1970 used for every timestamp written
  */
 public record BuildManifest(int format, String toolVersion, Base base, String hydraPin, long sourceDateEpoch,
@@ -26,19 +30,33 @@ public record BuildManifest(int format, String toolVersion, Base base, String hy
 
     public static final int FORMAT = 1;
 
+    /** Where the build writes the manifest inside the image (root partition, 0644 root:root). */
+    public static final String IN_IMAGE_PATH = "/etc/hydrapi/manifest.json";
+
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     /** How the base image's authenticity was established. */
     public enum SignatureStatus {
         /** A detached OpenPGP signature verified against the expected key. */
         VERIFIED,
-        /** No signature was available and the user passed {@code --insecure}. */
+        /** A local base with no {@code .sig} beside it: accepted, with a warning, as unsigned. */
+        UNSIGNED,
+        /** A downloaded base without a signature, used because the user passed {@code --insecure}. */
         UNSIGNED_INSECURE,
+        /** A signature no key was given to check, ignored because the user passed {@code --insecure}. */
+        UNCHECKED_INSECURE,
         /** The signature did not verify and the user passed {@code --insecure}. */
         BAD_SIGNATURE_INSECURE;
 
-        String json() {
+        /** The JSON spelling, e.g. {@code unsigned-insecure}. */
+        public String json() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        /** The JSON spelling, so summaries print what the manifest says. */
+        @Override
+        public String toString() {
+            return json();
         }
 
         static SignatureStatus fromJson(String s, String source) throws InvalidInputException {

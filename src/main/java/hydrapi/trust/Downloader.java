@@ -113,6 +113,21 @@ public final class Downloader {
     }
 
     /**
+     * Like {@link #fetch}, but a file the server says does not exist (HTTP 404 or 410) yields null instead of an
+     * error: for companions such as a {@code .sig} whose absence the caller judges itself.
+     */
+    public Path fetchIfPresent(URI url, String fileName, Progress progress) throws IOException {
+        try {
+            return fetch(url, fileName, progress);
+        } catch (HttpStatusException e) {
+            if (e.status == 404 || e.status == 410) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /**
      * A small resource read into memory and not cached (the OS list changes between runs, so a cached copy
      * would pin an old "latest"). Retried on I/O errors like {@link #fetch}.
      *
@@ -132,11 +147,12 @@ public final class Downloader {
                             last = new IOException(url + ": server answered HTTP " + status);
                             continue;
                         }
-                        throw new HttpStatusException(url + ": server answered HTTP " + status + "; check the URL");
+                        throw new HttpStatusException(status, url + ": server answered HTTP " + status
+                                + "; check the URL");
                     }
                     byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
                     if (bytes.length > maxBytes) {
-                        throw new HttpStatusException(url + ": larger than " + maxBytes
+                        throw new HttpStatusException(status, url + ": larger than " + maxBytes
                                 + " bytes; is this the right URL?");
                     }
                     return bytes;
@@ -201,7 +217,7 @@ public final class Downloader {
             } else if (status >= 500 || status == 408 || status == 429) {
                 throw new IOException(url + ": server answered HTTP " + status);
             } else {
-                throw new HttpStatusException(url + ": server answered HTTP " + status + "; check the URL");
+                throw new HttpStatusException(status, url + ": server answered HTTP " + status + "; check the URL");
             }
             String etag = resp.headers().firstValue("etag").filter(e -> !e.startsWith("W/")).orElse(null);
             String nextValidator = etag != null ? etag : resp.headers().firstValue("last-modified").orElse(null);
@@ -232,9 +248,11 @@ public final class Downloader {
     /** A 4xx answer: retrying will not help. */
     private static final class HttpStatusException extends IOException {
         private static final long serialVersionUID = 1L;
+        final int status;
 
-        HttpStatusException(String message) {
+        HttpStatusException(int status, String message) {
             super(message);
+            this.status = status;
         }
     }
 

@@ -78,18 +78,34 @@ public final class OpenPgpVerifier {
     }
 
     /**
+     * Where Raspberry Pi publish their public key (their "Verifying downloads" page); its fingerprint must be
+     * {@link #RASPBERRY_PI_FINGERPRINT} before it is trusted.
+     */
+    public static final String RASPBERRY_PI_KEY_URL = "https://www.raspberrypi.org/raspberrypi_downloads.gpg.key";
+
+    /** How to obtain the key when this build ships none: one sentence for refusals. */
+    public static final String HOW_TO_GET_THE_KEY = "get Raspberry Pi's key from " + RASPBERRY_PI_KEY_URL
+            + ", check that gpg --show-keys prints fingerprint " + RASPBERRY_PI_FINGERPRINT
+            + ", and pass it with --base-key FILE";
+
+    /**
      * The Raspberry Pi Downloads Signing Key shipped in the jar.
      *
      * @throws InvalidInputException if this build ships no such key; pass {@code --base-key FILE} instead
      */
     public static OpenPgpVerifier raspberryPi() throws IOException {
+        return raspberryPiIfShipped().orElseThrow(() -> new InvalidInputException(
+                "this hydrapi build ships no Raspberry Pi signing key; " + HOW_TO_GET_THE_KEY + " (or --insecure)"));
+    }
+
+    /** The shipped Raspberry Pi key, or empty when this build ships none (it could not be obtained and verified). */
+    public static java.util.Optional<OpenPgpVerifier> raspberryPiIfShipped() throws IOException {
         InputStream in = OpenPgpVerifier.class.getResourceAsStream(RASPBERRY_PI_KEY_RESOURCE);
         if (in == null) {
-            throw new InvalidInputException("this hydrapi build ships no Raspberry Pi signing key; pass "
-                    + "--base-key FILE with key " + RASPBERRY_PI_FINGERPRINT + " or --insecure");
+            return java.util.Optional.empty();
         }
         try (in) {
-            return load(in, "built-in Raspberry Pi key");
+            return java.util.Optional.of(load(in, "built-in Raspberry Pi key"));
         }
     }
 
@@ -119,9 +135,32 @@ public final class OpenPgpVerifier {
      */
     public Verified verify(Path file, Path signature, String expectedFingerprint, LongConsumer progress)
             throws IOException {
+        Pending pending = begin(signature, expectedFingerprint);
+        byte[] buf = new byte[1 << 20];
+        long done = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                pending.update(buf, 0, n);
+                done += n;
+                if (progress != null) {
+                    progress.accept(done);
+                }
+            }
+        }
+        return pending.finish(file);
+    }
+
+    /**
+     * Reads {@code signature} and picks the signature to check, refusing before any data is read what no
+     * data could make good: a missing signature, an unknown or unexpected key, a broken digest, a revoked or
+     * expired key. The caller feeds the signed bytes to the returned {@link Pending}, so a file can be hashed
+     * and signature-checked in one pass.
+     */
+    public Pending begin(Path signature, String expectedFingerprint) throws IOException {
         if (!Files.exists(signature)) {
-            throw new VerificationFailedException(signature + ": signature missing for " + file.getFileName()
-                    + "; fetch it beside the file, or pass --insecure to accept an unsigned file");
+            throw new VerificationFailedException(signature + ": signature missing; fetch it beside the file,"
+                    + " or pass --insecure to accept an unsigned file");
         }
         List<PGPSignature> sigs = readSignatures(signature);
         String expected = expectedFingerprint == null ? null : OpenPgpKeys.normalise(expectedFingerprint);
@@ -164,26 +203,6 @@ public final class OpenPgpVerifier {
             throw new CorruptImageException(signature + ": signature type 0x" + Integer.toHexString(type)
                     + " is not a document signature; expected a detached signature (gpg --detach-sign)");
         }
-        boolean ok;
-        try {
-            chosen.init(new BcPGPContentVerifierBuilderProvider(), key);
-            byte[] buf = new byte[1 << 20];
-            long done = 0;
-            try (InputStream in = Files.newInputStream(file)) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    chosen.update(buf, 0, n);
-                    done += n;
-                    if (progress != null) {
-                        progress.accept(done);
-                    }
-                }
-            }
-            ok = chosen.verify();
-        } catch (PGPException | RuntimeException e) {
-            throw new CorruptImageException(signature + ": cannot check the signature by " + primaryFpr
-                    + " (" + e.getMessage() + "); fetch the signature again", e);
-        }
         Instant created = chosen.getCreationTime().toInstant();
         if (key.hasRevocation() || ring.getPublicKey().hasRevocation()) {
             throw new VerificationFailedException(signature + ": key " + primaryFpr + " is revoked in "
@@ -194,11 +213,50 @@ public final class OpenPgpVerifier {
             throw new VerificationFailedException(signature + ": made " + created + ", after key "
                     + OpenPgpKeys.fingerprint(key) + " expired; get the signer's current key and signature");
         }
-        if (!ok) {
-            throw new VerificationFailedException(file + ": BAD signature by key " + primaryFpr
-                    + " in " + signature.getFileName() + "; the file was changed or damaged, fetch it again");
+        try {
+            chosen.init(new BcPGPContentVerifierBuilderProvider(), key);
+        } catch (PGPException | RuntimeException e) {
+            throw new CorruptImageException(signature + ": cannot check the signature by " + primaryFpr
+                    + " (" + e.getMessage() + "); fetch the signature again", e);
         }
-        return new Verified(primaryFpr, OpenPgpKeys.fingerprint(key), created);
+        return new Pending(chosen, signature, primaryFpr, OpenPgpKeys.fingerprint(key), created);
+    }
+
+    /** One chosen signature being fed the bytes it signs. */
+    public static final class Pending {
+        private final PGPSignature sig;
+        private final Path signature;
+        private final String primaryFpr;
+        private final String signingFpr;
+        private final Instant created;
+
+        private Pending(PGPSignature sig, Path signature, String primaryFpr, String signingFpr, Instant created) {
+            this.sig = sig;
+            this.signature = signature;
+            this.primaryFpr = primaryFpr;
+            this.signingFpr = signingFpr;
+            this.created = created;
+        }
+
+        public void update(byte[] b, int off, int len) {
+            sig.update(b, off, len);
+        }
+
+        /** Whether the bytes fed match; {@code file} names them in the message. */
+        public Verified finish(Path file) throws IOException {
+            boolean ok;
+            try {
+                ok = sig.verify();
+            } catch (PGPException | RuntimeException e) {
+                throw new CorruptImageException(signature + ": cannot check the signature by " + primaryFpr
+                        + " (" + e.getMessage() + "); fetch the signature again", e);
+            }
+            if (!ok) {
+                throw new VerificationFailedException(file + ": BAD signature by key " + primaryFpr
+                        + " in " + signature.getFileName() + "; the file was changed or damaged, fetch it again");
+            }
+            return new Verified(primaryFpr, signingFpr, created);
+        }
     }
 
     private static List<PGPSignature> readSignatures(Path signature) throws IOException {

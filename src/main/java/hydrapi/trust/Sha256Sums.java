@@ -41,6 +41,11 @@ public final class Sha256Sums {
         return hex + "  " + fileName + "\n";
     }
 
+    /** The SHA-256 of {@code bytes} as lowercase hex. */
+    public static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(newDigest().digest(bytes));
+    }
+
     /** The file's SHA-256 as lowercase hex. */
     public static String hash(Path file, LongConsumer progress) throws IOException {
         MessageDigest md = newDigest();

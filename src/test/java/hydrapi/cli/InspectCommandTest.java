@@ -53,6 +53,28 @@ class InspectCommandTest {
     }
 
     @Test
+    void inspect_manifest_ofAnImageWithoutOne_saysSo() {
+        Cli.Run r = Cli.run("inspect", Samples.sampleXz().toString(), "--manifest");
+        assertEquals(2, r.exitCode(), r.stderr());
+        assertTrue(r.stderr().contains("holds no /etc/hydrapi/manifest.json")
+                && r.stderr().strip().lines().count() == 1, r.stderr());
+    }
+
+    @Test
+    void inspect_manifest_thatIsNoManifest_isCorrupt() throws Exception {
+        // The build refuses that path from an overlay, so debugfs puts JSON there that is no manifest.
+        Path raw = Samples.sampleRaw(tmp);
+        Path junk = tmp.resolve("junk.json");
+        java.nio.file.Files.writeString(junk, "{\"hello\": 1}\n");
+        Oracles.check("debugfs", "-w", "-R", "mkdir /etc/hydrapi", raw + "?offset=" + Samples.ROOT_OFFSET);
+        Oracles.check("debugfs", "-w", "-R", "write " + junk + " /etc/hydrapi/manifest.json",
+                raw + "?offset=" + Samples.ROOT_OFFSET);
+        Cli.Run r = Cli.run("inspect", raw.toString(), "--manifest");
+        assertEquals(4, r.exitCode(), r.stderr());
+        assertTrue(r.stderr().contains("hydrapi_manifest"), r.stderr());
+    }
+
+    @Test
     void inspect_missingPath_isUsageError() {
         Cli.Run r = Cli.run("inspect", Samples.sampleXz().toString(), "--cat", "/boot/firmware/nope.txt");
         assertEquals(2, r.exitCode());

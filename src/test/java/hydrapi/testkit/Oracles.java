@@ -142,6 +142,29 @@ public final class Oracles {
         return r.stdout();
     }
 
+    /**
+     * {@code diff -rq} of two ext4 filesystems' trees, each copied out with {@code debugfs rdump}: its lines, empty
+     * when every file's bytes agree.
+     */
+    public static List<String> ext4TreeDiff(Path imageA, Path imageB, long offsetBytes, Path scratch)
+            throws IOException {
+        Path[] dirs = new Path[2];
+        Path[] images = {imageA, imageB};
+        for (int i = 0; i < 2; i++) {
+            dirs[i] = Files.createDirectories(scratch.resolve("rdump-" + i + "-" + System.nanoTime()));
+            String dev = offsetBytes == 0 ? images[i].toString() : images[i] + "?offset=" + offsetBytes;
+            Result r = run("debugfs", "-R", "rdump / \"" + dirs[i] + "\"", dev);
+            if (r.exitCode() != 0 || r.stderr().contains("rdump:")) {
+                throw new AssertionError("debugfs rdump failed: " + r.stderr());
+            }
+        }
+        Result d = run("diff", "-rq", "--no-dereference", dirs[0].toString(), dirs[1].toString());
+        if (d.exitCode() > 1) {
+            throw new AssertionError("diff failed: " + d.all());
+        }
+        return d.out().lines().map(l -> l.replace(dirs[0].toString(), "A").replace(dirs[1].toString(), "B")).toList();
+    }
+
     /** {@code debugfs -R 'stat PATH'} output. */
     public static String debugfsStat(Path image, long offsetBytes, String path) throws IOException {
         String dev = offsetBytes == 0 ? image.toString() : image + "?offset=" + offsetBytes;
