@@ -18,7 +18,7 @@ import java.util.Properties;
 /** Entry point: wires picocli, the exit-code mapping and the error handler; commands only parse and delegate. */
 @Command(name = "hydrapi", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Turns a Raspberry Pi OS Lite image into a Hydra build server image, offline and without root.",
-        subcommands = {BuildCommand.class, VerifyCommand.class, InspectCommand.class},
+        subcommands = {BuildCommand.class, VerifyCommand.class, InspectCommand.class, TryCommand.class},
         exitCodeListHeading = "%nExit codes:%n")
 public final class Main implements Runnable {
 
@@ -41,7 +41,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: build, verify or inspect");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: build, verify, inspect or try");
     }
 
     public static void main(String[] args) {
