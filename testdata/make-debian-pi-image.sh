@@ -9,8 +9,9 @@
 # Needs root (mke2fs -d keeps the root's owners), mmdebstrap, sfdisk, mkfs.vfat, mtools, e2fsprogs, xz.
 #
 # usage: testdata/make-debian-pi-image.sh OUT.img.xz     (RAW=1: OUT is a raw .img)
-#        ARCH=arm64 PI_INITRAMFS=1: an arm64 root whose initramfs lies on the boot partition as initramfs8 and whose
-#        /boot holds no kernel, as on Raspberry Pi OS (bench/try-arm64-bench.sh).
+#        ARCH=arm64 PI_INITRAMFS=1: an arm64 root whose initramfs lies on the boot partition as initramfs8, whose
+#        /boot holds no kernel and whose modules are of another kernel version, as on Raspberry Pi OS
+#        (bench/try-arm64-bench.sh).
 set -Eeuo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,7 +19,7 @@ out=${1:?usage: make-debian-pi-image.sh OUT.img.xz}
 root_mib=${ROOT_MIB:-3072}
 export TZ=UTC LC_ALL=C MTOOLS_SKIP_CHECK=1
 
-for tool in sfdisk mkfs.vfat mcopy mke2fs xz; do
+for tool in sfdisk mkfs.vfat mcopy mke2fs e2fsck xz; do
   command -v "$tool" >/dev/null || { echo "make-debian-pi-image.sh: $tool missing (apt-get install fdisk dosfstools mtools e2fsprogs xz-utils)" >&2; exit 1; }
 done
 
@@ -54,6 +55,10 @@ if [ "${PI_INITRAMFS:-0}" = 1 ]; then
   [ -n "$initrd" ] || { echo "make-debian-pi-image.sh: no initrd.img-* in the root's /boot" >&2; exit 1; }
   cp "$initrd" "$boot/initramfs8"
   rm -f "$root"/boot/vmlinuz-* "$root"/boot/initrd.img-* "$root"/vmlinuz* "$root"/initrd.img*
+  # Its modules belong to the Raspberry Pi kernel, another version than any Debian kernel booted in its place.
+  for m in "$root"/usr/lib/modules/*; do
+    if [ -d "$m" ]; then mv "$m" "$m-v8+rpi"; fi
+  done
 fi
 mkfs.vfat --invariant -F 32 -s 1 -n bootfs --offset=$boot_start "$img" $((boot_sectors / 2)) >/dev/null
 mcopy -m -i "$img@@$((boot_start * 512))" "$boot"/* ::/
@@ -75,6 +80,8 @@ chmod 0755 "$root/usr/lib/raspberrypi-sys-mods/firstboot"
 rootfs=$work/rootfs.img
 truncate -s $((root_sectors * 512)) "$rootfs"
 mke2fs -q -F -t ext4 -T default -L rootfs -O ^64bit,^huge_file -d "$root" "$rootfs"
+# mke2fs -d leaves big directories linear; index them as a kernel-written root has them (as make-sample.sh does).
+e2fsck -fyD "$rootfs" >/dev/null || [ $? -le 1 ]
 dd if="$rootfs" of="$img" bs=1M seek=$((root_start * 512)) oflag=seek_bytes conv=notrunc,sparse status=none
 rm -f "$rootfs"
 

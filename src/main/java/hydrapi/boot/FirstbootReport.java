@@ -21,8 +21,7 @@ import java.util.regex.Pattern;
  * firstboot/run and firstboot/lib.sh (a stage is done when its stamp holds the current pin string; a stage waiting
  * for the network ends its log with lib.sh's need_network line; a fatal stop leaves the "failed" file).
  */
-public record FirstbootReport(boolean present, boolean done, Optional<String> fatal, List<Stage> stages,
-                              boolean journalNeedsRecovery) {
+public record FirstbootReport(boolean present, boolean done, Optional<String> fatal, List<Stage> stages) {
 
     static final String LIB_DIR = "/usr/local/lib/hydra-firstboot";
     static final String STATE_DIR = "/var/lib/hydra-firstboot";
@@ -55,20 +54,26 @@ public record FirstbootReport(boolean present, boolean done, Optional<String> fa
                 || s.state == State.HELD);
     }
 
-    public static FirstbootReport read(Path rawDisk) throws IOException {
+    /**
+     * Reads the disk; empty when a journal holds transactions not yet replayed (no clean shutdown): the inodes on
+     * disk may then be older than the directory entries naming them, and only the kernel's (or e2fsck's) replay
+     * makes the filesystem whole again.
+     */
+    public static Optional<FirstbootReport> read(Path rawDisk) throws IOException {
         try (FileBlockDevice dev = FileBlockDevice.openReadOnly(rawDisk)) {
             ImageView view = ImageView.open(dev, rawDisk.getFileName().toString());
-            boolean recovery = false;
             for (Ext4Volume v : view.ext4Volumes().values()) {
-                recovery |= v.journalNeedsRecovery();
+                if (v.journalNeedsRecovery()) {
+                    return Optional.empty();
+                }
             }
-            return read(view, recovery);
+            return Optional.of(read(view));
         }
     }
 
-    static FirstbootReport read(ImageView view, boolean recovery) throws IOException {
+    static FirstbootReport read(ImageView view) throws IOException {
         if (!GuestImage.exists(view, LIB_DIR + "/stages")) {
-            return new FirstbootReport(false, false, Optional.empty(), List.of(), recovery);
+            return new FirstbootReport(false, false, Optional.empty(), List.of());
         }
         String pin = pinString(text(view, "/etc/hydra-firstboot/config.env").orElse(""));
         Optional<String> fatal = text(view, STATE_DIR + "/failed").map(String::strip);
@@ -105,7 +110,7 @@ public record FirstbootReport(boolean present, boolean done, Optional<String> fa
             states.put(name, s.state);
             stages.add(s);
         }
-        return new FirstbootReport(true, done, fatal, List.copyOf(stages), recovery);
+        return new FirstbootReport(true, done, fatal, List.copyOf(stages));
     }
 
     /** lib.sh pin_string: "PIN hydra=HYDRA_REV nix=NIX_VERSION". */

@@ -4,7 +4,6 @@ package hydrapi.boot;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -43,8 +42,9 @@ public final class Host {
                 return p;
             }
         }
-        throw new NoSuchFileException(arch.qemuBinary, null, "not on PATH; install the Debian package "
-                + arch.qemuPackage + " (apt-get install " + arch.qemuPackage + ")");
+        // A host program missing: an I/O error on the host (exit 6), said in one line with the package to install.
+        throw new IOException(arch.qemuBinary + " not found on PATH; install the Debian package " + arch.qemuPackage
+                + " (apt-get install " + arch.qemuPackage + ")");
     }
 
     /**

@@ -114,7 +114,11 @@ public final class TrialBoot {
             Optional<FirstbootReport> report = Optional.empty();
             String problem = null;
             try {
-                report = Optional.of(FirstbootReport.read(disk));
+                report = FirstbootReport.read(disk);
+                if (report.isEmpty()) {
+                    problem = "the root filesystem's journal needs recovery (no clean shutdown); the next boot of the"
+                            + " kept disk replays it and shows first boot's state";
+                }
             } catch (CorruptImageException | UnsupportedImageException | InvalidInputException e) {
                 problem = e.getMessage();
             }

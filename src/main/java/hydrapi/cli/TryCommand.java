@@ -142,10 +142,6 @@ final class TryCommand implements Callable<Integer> {
             out.println("first boot (from the disk): unreadable: " + o.reportProblem());
         } else {
             FirstbootReport r = o.report().get();
-            if (r.journalNeedsRecovery()) {
-                out.println("warning: the root filesystem's journal needs recovery (no clean shutdown); what follows"
-                        + " may lag behind: boot the kept disk again to see it replayed");
-            }
             if (!r.present()) {
                 out.println("first boot (from the disk): this image has no hydra-firstboot stages");
             } else {
@@ -174,7 +170,6 @@ final class TryCommand implements Callable<Integer> {
         m.put("keptDisk", o.keptDisk().map(Path::toString).orElse(null));
         m.put("reportProblem", o.reportProblem());
         o.report().ifPresent(r -> {
-            m.put("journalNeedsRecovery", r.journalNeedsRecovery());
             m.put("done", r.done());
             m.put("failed", r.fatal().orElse(null));
             m.put("localStagesDone", r.localStagesDone());
