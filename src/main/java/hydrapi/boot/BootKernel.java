@@ -31,13 +31,13 @@ final class BootKernel {
     static final List<String> OPTIONAL = List.of("crc32c", "vfat", "nls_cp437", "nls_ascii", "nls_utf8",
             "virtio_rng", "gpio_keys");
 
-    /** The extracted files, in the trial's work directory. */
-    record Files(Path kernel, Path initrd) {
+    /** The kernel and initrd written into the trial's work directory. */
+    record Extracted(Path kernel, Path initrd) {
     }
 
     /** A checked choice, made before the image is decoded. */
     interface Plan {
-        Files prepare(Path rawDisk, Path work) throws IOException;
+        Extracted prepare(Path rawDisk, Path work) throws IOException;
     }
 
     private BootKernel() {
@@ -49,7 +49,7 @@ final class BootKernel {
                 throw new InvalidInputException("--kernel-deb is for arm64 images; this " + guest.arch().debianName
                         + " image boots the kernel in its own /boot");
             }
-            if (!java.nio.file.Files.isRegularFile(kernelDeb)) {
+            if (!Files.isRegularFile(kernelDeb)) {
                 throw new NoSuchFileException(kernelDeb.toString());
             }
             String initramfs = guest.piInitramfs().orElseThrow(() -> new UnsupportedImageException(
@@ -70,31 +70,31 @@ final class BootKernel {
                 + " install a kernel in it (Debian package linux-image-amd64)");
     }
 
-    private static Files fromImage(GuestImage.GenericKernel k, Path disk, Path work) throws IOException {
+    private static Extracted fromImage(GuestImage.GenericKernel k, Path disk, Path work) throws IOException {
         Path kernel = work.resolve("vmlinuz");
         Path initrd = work.resolve("initrd.img");
         try (FileBlockDevice dev = FileBlockDevice.openReadOnly(disk)) {
             ImageView view = ImageView.open(dev, disk.getFileName().toString());
-            java.nio.file.Files.write(kernel, view.read(k.vmlinuz()));
-            java.nio.file.Files.write(initrd, view.read(k.initrd()));
+            Files.write(kernel, view.read(k.vmlinuz()));
+            Files.write(initrd, view.read(k.initrd()));
         }
-        return new Files(kernel, initrd);
+        return new Extracted(kernel, initrd);
     }
 
-    private static Files fromDeb(Path deb, String initramfs, Path disk, Path work) throws IOException {
+    private static Extracted fromDeb(Path deb, String initramfs, Path disk, Path work) throws IOException {
         KernelDeb.Contents c = KernelDeb.read(deb, REQUIRED, OPTIONAL);
         Path kernel = work.resolve("vmlinuz-" + c.version());
         Path initrd = work.resolve("initrd.img");
-        java.nio.file.Files.write(kernel, c.vmlinuz());
+        Files.write(kernel, c.vmlinuz());
         byte[] base;
         try (FileBlockDevice dev = FileBlockDevice.openReadOnly(disk)) {
             base = ImageView.open(dev, disk.getFileName().toString()).read(initramfs);
         }
-        try (OutputStream out = java.nio.file.Files.newOutputStream(initrd)) {
+        try (OutputStream out = Files.newOutputStream(initrd)) {
             out.write(base);
             out.write(new byte[(4 - base.length % 4) % 4]);
             out.write(InitrdAppendix.build(c.modules(), c.moduleBytes()));
         }
-        return new Files(kernel, initrd);
+        return new Extracted(kernel, initrd);
     }
 }

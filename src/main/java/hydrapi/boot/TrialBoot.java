@@ -80,7 +80,7 @@ public final class TrialBoot {
             log.println("hydrapi try: decoding " + r.image().getFileName() + " to a sparse copy " + disk);
             log.flush();
             copyDisk(r.image(), disk, progress);
-            BootKernel.Files files = plan.prepare(disk, work);
+            BootKernel.Extracted files = plan.prepare(disk, work);
             String append = KernelCmdline.forQemu(guest.cmdlineTxt(), guest.arch());
             Path qmp = Files.createTempDirectory(r.tmpDir(), "hydrapi-qmp-").resolve("qmp.sock");
             QemuCommand cmd = new QemuCommand(guest.arch(), qemu, kvm, Math.min(2, host.cpus()), r.memoryMiB(),

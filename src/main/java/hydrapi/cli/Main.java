@@ -30,13 +30,16 @@ public final class Main implements Runnable {
     /** Whether standard error is a terminal, so progress may be drawn. */
     final boolean terminal;
 
-    /** Standard output as bytes, for --cat. */
+    /** Standard output as bytes, for --cat and try's console. */
     final OutputStream stdout;
+    /** Standard error as bytes, for try's console under --json. */
+    final OutputStream stderr;
 
-    Main(Map<String, String> env, boolean terminal, OutputStream stdout) {
+    Main(Map<String, String> env, boolean terminal, OutputStream stdout, OutputStream stderr) {
         this.env = env;
         this.terminal = terminal;
         this.stdout = stdout;
+        this.stderr = stderr;
     }
 
     @Override
@@ -53,7 +56,7 @@ public final class Main implements Runnable {
                               boolean terminal) {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
-        CommandLine cl = new CommandLine(new Main(env, terminal, stdout));
+        CommandLine cl = new CommandLine(new Main(env, terminal, stdout, stderr));
         cl.setOut(out);
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(t -> ExitCode.of(t).code);

@@ -88,7 +88,7 @@ final class TryCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         // The console goes where the summary does not: stdout normally, stderr under --json, nowhere under --quiet.
         OutputStream console = common.quiet ? OutputStream.nullOutputStream()
-                : common.json ? new WriterStream(err) : main.stdout;
+                : common.json ? main.stderr : main.stdout;
         PrintWriter log = common.quiet ? new PrintWriter(OutputStream.nullOutputStream()) : err;
         TrialBoot.Request req = new TrialBoot.Request(image, Duration.ofSeconds(timeoutSeconds), kernelDeb,
                 net.equals("user"), keep, powerCutAt, Context.tmpDir(), memoryMiB, Duration.ofSeconds(graceSeconds));
@@ -139,7 +139,7 @@ final class TryCommand implements Callable<Integer> {
                 ? "QEMU killed without shutdown" : o.cleanPowerOff() ? "the guest powered off cleanly"
                 : "the guest did not power off in time: QEMU stopped");
         if (o.report().isEmpty()) {
-            out.println("first boot (from the disk): unreadable: " + o.reportProblem());
+            out.println("first boot (from the disk): not read: " + o.reportProblem());
         } else {
             FirstbootReport r = o.report().get();
             if (!r.present()) {
@@ -185,29 +185,5 @@ final class TryCommand implements Callable<Integer> {
             m.put("stages", stages);
         });
         return m;
-    }
-
-    /** Console bytes into a PrintWriter (stderr under --json). */
-    private static final class WriterStream extends OutputStream {
-        private final PrintWriter w;
-
-        WriterStream(PrintWriter w) {
-            this.w = w;
-        }
-
-        @Override
-        public void write(int b) {
-            w.write(b & 0xFF);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            w.write(new String(b, off, len, java.nio.charset.StandardCharsets.ISO_8859_1));
-        }
-
-        @Override
-        public void flush() {
-            w.flush();
-        }
     }
 }
