@@ -46,7 +46,8 @@ java -jar "$jar" build --base "$work/base.img.xz" --out "$work/hydra.img.xz" --u
 t2=$(date +%s)
 
 rc=0
-java -jar "$jar" try "$work/hydra.img.xz" --kernel-deb "$deb" --timeout "${TIMEOUT:-5400}" || rc=$?
+# 3 GiB of guest memory, as TryBootTest: no temporary swapfile on the small disk.
+java -jar "$jar" try "$work/hydra.img.xz" --kernel-deb "$deb" --memory 3072 --timeout "${TIMEOUT:-5400}" || rc=$?
 t3=$(date +%s)
 echo
 echo "try exit code: $rc"

@@ -24,12 +24,13 @@ final class BootKernel {
     /** Modules the virt board's disk and the root filesystem need (virtio-blk on PCI, ext4). */
     static final List<String> REQUIRED = List.of("virtio_pci", "virtio_blk", "ext4");
     /**
-     * Wanted when modules: crc32c for ext4's metadata_csum (a softdep the kernel cannot load by itself from a root
-     * without this kernel's modules), vfat and its code pages for fstab's /boot/firmware, virtio-rng for entropy,
-     * gpio-keys for the virt board's power button (QMP system_powerdown).
+     * Wanted when modules (the root's own modules are another kernel's, so nothing is loaded later): crc32c for
+     * ext4's metadata_csum (a softdep), vfat and its code pages for fstab's /boot/firmware, virtio-rng for entropy,
+     * gpio-keys and evdev for the virt board's power button (QMP system_powerdown reaches logind through
+     * /dev/input/event*).
      */
     static final List<String> OPTIONAL = List.of("crc32c", "vfat", "nls_cp437", "nls_ascii", "nls_utf8",
-            "virtio_rng", "gpio_keys");
+            "virtio_rng", "gpio_keys", "evdev");
 
     /** The kernel and initrd written into the trial's work directory. */
     record Extracted(Path kernel, Path initrd) {

@@ -74,7 +74,7 @@ public final class Host {
         if (arch == GuestArch.X86_64 && Files.isDirectory(sysModule.resolve("kvm_pvm"))) {
             return "/dev/kvm is PVM (kvm_pvm), which runs only PVM-built guest kernels";
         }
-        return "a " + arch.debianName + " guest on a " + osArch + " host";
+        return arch.debianName + " guest, " + osArch + " host";
     }
 
     int cpus() {

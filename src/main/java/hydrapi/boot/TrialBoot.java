@@ -116,8 +116,9 @@ public final class TrialBoot {
             try {
                 report = FirstbootReport.read(disk);
                 if (report.isEmpty()) {
-                    problem = "the root filesystem's journal needs recovery (no clean shutdown); the next boot of the"
-                            + " kept disk replays it and shows first boot's state";
+                    problem = "the root filesystem's journal needs recovery (no clean shutdown); "
+                            + (keepDisk ? "the next boot of the kept disk replays it and shows first boot's state"
+                            : "boot with --keep, then boot the kept disk again to see first boot's state");
                 }
             } catch (CorruptImageException | UnsupportedImageException | InvalidInputException e) {
                 problem = e.getMessage();

@@ -107,6 +107,7 @@ class KernelDebTest {
         m.put("kernel/fs/fat/vfat.ko", module("depends=fat", "name=vfat"));
         m.put("kernel/fs/fat/fat.ko", module("depends=", "name=fat"));
         m.put("kernel/drivers/input/keyboard/gpio_keys.ko", module("depends=", "name=gpio_keys"));
+        m.put("kernel/drivers/input/evdev.ko", module("depends=", "name=evdev"));
         m.put("kernel/sound/unrelated.ko", module("depends=", "name=unrelated"));
         return m;
     }
@@ -137,7 +138,7 @@ class KernelDebTest {
         List<String> names = new ArrayList<>();
         c.modules().forEach(k -> names.add(k.name()));
         assertEquals(List.of("virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci", "virtio_blk",
-                "crc32c_generic", "jbd2", "mbcache", "crc16", "ext4", "fat", "vfat", "gpio_keys"), names);
+                "crc32c_generic", "jbd2", "mbcache", "crc16", "ext4", "fat", "vfat", "gpio_keys", "evdev"), names);
         for (KernelModule k : c.modules()) {
             assertArrayEquals(tree.get(k.path().substring(("/lib/modules/" + V + "/").length())),
                     c.moduleBytes().get(k.path()), k.path());
