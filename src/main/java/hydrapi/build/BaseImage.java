@@ -101,7 +101,8 @@ public final class BaseImage implements AutoCloseable {
         XzVerifier.verify(file, threads, progress.phase("check " + file.getFileName(), 0));
     }
 
-    static Format sniff(Path file) throws IOException {
+    /** The container format by magic bytes; gzip, zstd, bzip2 and 7z are refused by name. */
+    public static Format sniff(Path file) throws IOException {
         byte[] head = new byte[8];
         int n;
         try (InputStream in = Files.newInputStream(file)) {

@@ -10,7 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.function.LongConsumer;
 
 /** Copies a stream into a new file leaving all-zero 64 KiB runs as holes: images are mostly zeros. */
-final class SparseCopy {
+public final class SparseCopy {
 
     private static final int CHUNK = 64 * 1024;
 
@@ -18,7 +18,7 @@ final class SparseCopy {
     }
 
     /** Writes all of {@code in} to the existing empty {@code file}; returns the byte count. */
-    static long copy(InputStream in, Path file, LongConsumer progress) throws IOException {
+    public static long copy(InputStream in, Path file, LongConsumer progress) throws IOException {
         byte[] buf = new byte[CHUNK];
         byte[] zeros = new byte[CHUNK];
         long pos = 0;

@@ -12,12 +12,12 @@ import java.io.IOException;
 /** The one mapping from outcome to process exit code; {@code --help} lists it from here. */
 public enum ExitCode {
     OK(0, "success"),
-    CHECK_FAILED(1, "verification ran and found a mismatch"),
+    CHECK_FAILED(1, "verification ran and found a mismatch; try: a stage that can run offline is not done"),
     USAGE(2, "usage error or invalid input (bad option, bad overlay, not a disk image)"),
     UNSUPPORTED(3, "unsupported image (GPT disk, refused filesystem feature)"),
     BAD_IMAGE(4, "corrupt image (truncated or damaged xz, bad checksum, broken partition table)"),
     NO_SPACE(5, "no space left in a filesystem of the image"),
-    IO(6, "I/O error on the host (missing file, permission, disk full)"),
+    IO(6, "I/O error on the host (missing file or program such as QEMU, permission, disk full)"),
     INTERNAL(70, "internal error: a bug; re-run with --stacktrace and report it");
 
     public final int code;

@@ -17,7 +17,7 @@ import java.util.Map;
 /** Entry point: wires picocli, the exit-code mapping and the error handler; commands only parse and delegate. */
 @Command(name = "hydrapi", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Turns a Raspberry Pi OS Lite image into a Hydra build server image, offline and without root.",
-        subcommands = {BuildCommand.class, VerifyCommand.class, InspectCommand.class},
+        subcommands = {BuildCommand.class, VerifyCommand.class, InspectCommand.class, TryCommand.class},
         exitCodeListHeading = "%nExit codes:%n")
 public final class Main implements Runnable {
 
@@ -29,18 +29,21 @@ public final class Main implements Runnable {
     /** Whether standard error is a terminal, so progress may be drawn. */
     final boolean terminal;
 
-    /** Standard output as bytes, for --cat. */
+    /** Standard output as bytes, for --cat and try's console. */
     final OutputStream stdout;
+    /** Standard error as bytes, for try's console under --json. */
+    final OutputStream stderr;
 
-    Main(Map<String, String> env, boolean terminal, OutputStream stdout) {
+    Main(Map<String, String> env, boolean terminal, OutputStream stdout, OutputStream stderr) {
         this.env = env;
         this.terminal = terminal;
         this.stdout = stdout;
+        this.stderr = stderr;
     }
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: build, verify or inspect");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: build, verify, inspect or try");
     }
 
     public static void main(String[] args) {
@@ -52,7 +55,7 @@ public final class Main implements Runnable {
                               boolean terminal) {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
-        CommandLine cl = new CommandLine(new Main(env, terminal, stdout));
+        CommandLine cl = new CommandLine(new Main(env, terminal, stdout, stderr));
         cl.setOut(out);
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(t -> ExitCode.of(t).code);

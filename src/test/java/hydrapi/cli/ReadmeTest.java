@@ -24,7 +24,7 @@ class ReadmeTest {
     @Test
     void readme_namesEveryOptionOfEveryCommand() throws IOException {
         String readme = Files.readString(Samples.projectDir().resolve("README.md"), StandardCharsets.UTF_8);
-        CommandLine cl = new CommandLine(new Main(Map.of(), false, OutputStream.nullOutputStream()));
+        CommandLine cl = new CommandLine(new Main(Map.of(), false, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
         List<String> missing = new ArrayList<>();
         int seen = 0;
         for (CommandLine sub : cl.getSubcommands().values()) {

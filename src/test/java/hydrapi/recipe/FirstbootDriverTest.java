@@ -194,6 +194,7 @@ class FirstbootDriverTest {
         assertNotEquals(0, run());
         assertTrue(status().startsWith("waiting for network (stage 02-install-packages 08-setup-postgres); after it: "
                 + "04-install-nix 05-create-nix-users 07-build-hydra 10-run-hydra-init"), status());
+        assertTrue(status().endsWith("; every other stage is done"), status());
         assertEquals(PIN_STRING, stamp("01-sync-time"));
         assertEquals(null, stamp("02-install-packages"));
         // The stages that need no download still complete while the network is down.

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Makes a bootable disk laid out like Raspberry Pi OS Lite bookworm from the Debian root of make-debian-root.sh, for
+# `hydrapi try` tests and benches: MBR (sfdisk) with a fixed disk id; p1 FAT32 "bootfs" at 4 MiB (mkfs.vfat) with
+# cmdline.txt and config.txt as pi-gen writes them; p2 ext4 "rootfs" made as pi-gen makes it (mke2fs -O
+# ^64bit,^huge_file -d), its fstab naming both by PARTUUID. Shared docs: raspberry-pi-os-image.md §1.
+# The root partition is 3 GiB (ROOT_MIB): room for PostgreSQL and the stages' logs; the legacy-2016 preflight's 8 GiB
+# (an SD card after the Raspberry Pi's own resize, which try does not run) is lowered by the tests that boot it.
+# Needs root (mke2fs -d keeps the root's owners), mmdebstrap, sfdisk, mkfs.vfat, mtools, e2fsprogs, xz.
+#
+# usage: testdata/make-debian-pi-image.sh OUT.img.xz     (RAW=1: OUT is a raw .img)
+#        ARCH=arm64 PI_INITRAMFS=1: an arm64 root whose initramfs lies on the boot partition as initramfs8, whose
+#        /boot holds no kernel and whose modules are of another kernel version, as on Raspberry Pi OS
+#        (bench/try-arm64-bench.sh).
+set -Eeuo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=${1:?usage: make-debian-pi-image.sh OUT.img.xz}
+root_mib=${ROOT_MIB:-3072}
+export TZ=UTC LC_ALL=C MTOOLS_SKIP_CHECK=1
+
+for tool in sfdisk mkfs.vfat mcopy mke2fs e2fsck xz; do
+  command -v "$tool" >/dev/null || { echo "make-debian-pi-image.sh: $tool missing (apt-get install fdisk dosfstools mtools e2fsprogs xz-utils)" >&2; exit 1; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/hydrapi-pi-image.XXXXXX")
+trap 'rm -rf --one-file-system "$work"' EXIT
+root=$work/root
+"$here/make-debian-root.sh" "$root" >/dev/null
+
+disk_id=5ee1e2a4
+boot_start=8192                       # 4 MiB, as pi-gen
+boot_sectors=$((64 * 2048))           # 64 MiB
+root_start=$((boot_start + boot_sectors))
+root_sectors=$((root_mib * 2048))
+img=$work/disk.img
+truncate -s $(((root_start + root_sectors) * 512)) "$img"
+sfdisk --quiet "$img" <<SFDISK
+label: dos
+label-id: 0x$disk_id
+unit: sectors
+start=$boot_start, size=$boot_sectors, type=c
+start=$root_start, size=$root_sectors, type=83
+SFDISK
+
+# ---- boot partition: pi-gen's cmdline.txt (stage1/00-boot-files) and a config.txt with auto_initramfs ----------
+boot=$work/boot
+mkdir -p "$boot"
+printf 'console=serial0,115200 console=tty1 root=PARTUUID=%s-02 rootfstype=ext4 fsck.repair=yes rootwait quiet init=/usr/lib/raspberrypi-sys-mods/firstboot\n' \
+  "$disk_id" > "$boot/cmdline.txt"
+printf 'dtparam=audio=on\ncamera_auto_detect=1\ndisplay_auto_detect=1\nauto_initramfs=1\narm_64bit=1\n' > "$boot/config.txt"
+if [ "${PI_INITRAMFS:-0}" = 1 ]; then
+  # Raspberry Pi OS keeps its kernels and initramfs on the boot partition, none in /boot.
+  initrd=$(find "$root/boot" -maxdepth 1 -name 'initrd.img-*' | sort | tail -n 1)
+  [ -n "$initrd" ] || { echo "make-debian-pi-image.sh: no initrd.img-* in the root's /boot" >&2; exit 1; }
+  cp "$initrd" "$boot/initramfs8"
+  rm -f "$root"/boot/vmlinuz-* "$root"/boot/initrd.img-* "$root"/vmlinuz* "$root"/initrd.img*
+  # Its modules belong to the Raspberry Pi kernel, another version than any Debian kernel booted in its place.
+  for m in "$root"/usr/lib/modules/*; do
+    if [ -d "$m" ]; then mv "$m" "$m-v8+rpi"; fi
+  done
+fi
+mkfs.vfat --invariant -F 32 -s 1 -n bootfs --offset=$boot_start "$img" $((boot_sectors / 2)) >/dev/null
+mcopy -m -i "$img@@$((boot_start * 512))" "$boot"/* ::/
+
+# ---- root partition -------------------------------------------------------------------------------------------
+mkdir -p "$root/boot/firmware"
+cat > "$root/etc/fstab" <<F
+proc            /proc           proc    defaults          0       0
+PARTUUID=$disk_id-01  /boot/firmware  vfat    defaults          0       2
+PARTUUID=$disk_id-02  /               ext4    defaults,noatime  0       1
+F
+echo raspberrypi > "$root/etc/hostname"
+printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\traspberrypi\n' > "$root/etc/hosts"
+mkdir -p "$root/usr/lib/raspberrypi-sys-mods"
+printf '#!/bin/sh\nexit 0\n' > "$root/usr/lib/raspberrypi-sys-mods/firstboot"
+chmod 0755 "$root/usr/lib/raspberrypi-sys-mods/firstboot"
+# As pi-gen's export-image: an empty machine-id, so each Pi makes its own.
+: > "$root/etc/machine-id"
+rootfs=$work/rootfs.img
+truncate -s $((root_sectors * 512)) "$rootfs"
+mke2fs -q -F -t ext4 -T default -L rootfs -O ^64bit,^huge_file -d "$root" "$rootfs"
+# mke2fs -d leaves big directories linear; index them as a kernel-written root has them (as make-sample.sh does).
+e2fsck -fyD "$rootfs" >/dev/null 2>&1 || [ $? -le 1 ]
+dd if="$rootfs" of="$img" bs=1M seek=$((root_start * 512)) oflag=seek_bytes conv=notrunc,sparse status=none
+rm -f "$rootfs"
+
+if [ "${RAW:-0}" = 1 ]; then
+  mv "$img" "$out"
+else
+  # Fastest preset, in blocks as pi-gen's xz -T0 writes them but of 4 MiB, not 24: hydrapi build copies the unchanged
+  # ones and recompresses only the ~10 its edits touch, 40 MiB instead of 240 at preset 6 (minutes on a busy CI).
+  # The .sha256 beside it, as Raspberry Pi publishes one, spares build its decode-everything check.
+  xz -T2 -0 --block-size=4MiB -c "$img" > "$out.tmp"
+  mv "$out.tmp" "$out"
+  (cd "$(dirname "$out")" && sha256sum "$(basename "$out")" > "$(basename "$out").sha256")
+fi
+echo "$out"
