@@ -70,6 +70,8 @@ write_atomic() {
   printf '%s' "$content" > "$file.tmp"
   sync "$file.tmp" 2>/dev/null || sync
   mv -f "$file.tmp" "$file"
+  # The rename lives in the directory: without this a power cut can forget it (rename(2), fsync(2)).
+  sync "$(dirname "$file")" 2>/dev/null || sync
 }
 
 stamp_path() {

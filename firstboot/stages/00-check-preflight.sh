@@ -24,8 +24,14 @@ fi
 # A test booting a small disk lowers this (an SD card is resized to its full size before first boot runs).
 need_kib=${HYDRA_FIRSTBOOT_MIN_FREE_KIB:-$need_kib}
 free_kib=$(df -Pk "${R:-/}" | awk 'NR == 2 { print $4 }')
-if [ "${free_kib:-0}" -lt "$need_kib" ]; then
-  fatal "only $((free_kib / 1024)) MiB free on /, pin $PIN needs $((need_kib / 1024)) MiB"
+# The floor is what the whole installation needs before it starts: once met for this pin, later runs do not
+# count against it the space earlier stages took (the temporary swapfile, the store, build trees).
+disk_ok=$FB_STATE/state/00-check-preflight.disk-ok
+if [ "$(cat "$disk_ok" 2>/dev/null || true)" != "$(pin_string)" ]; then
+  if [ "${free_kib:-0}" -lt "$need_kib" ]; then
+    fatal "only $((free_kib / 1024)) MiB free on /, pin $PIN needs $((need_kib / 1024)) MiB"
+  fi
+  write_atomic "$disk_ok" "$(pin_string)"
 fi
 
 meminfo=${HYDRA_FIRSTBOOT_MEMINFO:-/proc/meminfo}

@@ -260,6 +260,23 @@ class FirstbootDriverTest {
         assertFalse(Files.exists(root.resolve("var/lib/hydra-firstboot/done")));
     }
 
+    /** The free-space floor is for the installation as a whole: met once, the space stages take later is theirs. */
+    @Test
+    void run_freeSpaceFloorIsCheckedUntilMetOnce() throws Exception {
+        Files.writeString(stubDir.resolve("df-avail"), "1048576");
+        assertEquals(0, run());
+        assertTrue(status().startsWith("FAILED: only 1024 MiB free on /, pin legacy-2016 needs 8192 MiB"), status());
+
+        Files.createFile(stubDir.resolve("packages-missing"));
+        Files.writeString(stubDir.resolve("df-avail"), "9000000");
+        assertEquals(75, run(), "offline: the network stages wait");
+        // Stage 03's swapfile, the store and build trees take their space; the next attempt must not refuse for it.
+        Files.writeString(stubDir.resolve("df-avail"), "1048576");
+        Files.createFile(stubDir.resolve("network"));
+        assertEquals(0, run());
+        assertTrue(status().startsWith("done"), status());
+    }
+
     private int run() throws Exception {
         ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("usr/local/lib/hydra-firstboot/run").toString())
                 .redirectErrorStream(true);

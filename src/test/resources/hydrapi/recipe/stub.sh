@@ -32,7 +32,8 @@ case "$name" in
     fi
     ;;
   timedatectl) echo yes ;;
-  df) printf 'Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/root 60000000 1000000 50000000 2%% /\n' ;;
+  df) printf 'Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/root 60000000 1000000 %s 2%% /\n' \
+        "$(cat "$STUB_DIR/df-avail" 2>/dev/null || echo 50000000)" ;;
   ip) [ -e "$STUB_DIR/network" ] && echo "default via 192.0.2.1 dev eth0" ;;
   getent)
     case "$1 ${2:-}" in
