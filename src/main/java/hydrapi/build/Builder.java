@@ -81,6 +81,9 @@ public final class Builder {
             specs.addAll(RaspberryPiBoot.specs(bootMount, req.ssh(), req.cmdlineAppend()));
             refuseManifestPath(specs, rules);
             PlanApplier applier = new PlanApplier(view, req.now(), rules);
+            if (base.xzBlocks() != null) {
+                applier.preferDirtyBlocks(DirtyXzBlocks.blocksOf(base.xzBlocks()), disk);
+            }
             applier.apply(ImagePlan.of(specs));
             byte[] manifest = BuildManifest.of(ToolVersion.get(), resolved.provenance(), hydraPin(hydra),
                     req.now().getEpochSecond(), applier.written()).toJson().getBytes(StandardCharsets.UTF_8);

@@ -8,7 +8,10 @@ import hydrapi.ext4.Ext4Volume;
 import hydrapi.ext4.Ext4Writer;
 import hydrapi.fat.FatEntry;
 import hydrapi.fat.FatVolume;
+import hydrapi.io.ByteRange;
 import hydrapi.io.OverlayDevice;
+import hydrapi.io.PreferredRanges;
+import hydrapi.io.SliceDevice;
 import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
@@ -52,15 +55,52 @@ final class PlanApplier {
     private final Map<String, OverlayManifest.Rule> rules;
     private final Map<Integer, Ext4Writer> ext4Writers = new TreeMap<>();
     private final Map<Integer, OverlayDevice> ext4Overlays = new TreeMap<>();
+    private final Map<Integer, Long> partitionStart = new TreeMap<>();
     private final Map<Integer, OwnerResolver> resolvers = new TreeMap<>();
     private final List<BuildResult.Change> changes = new ArrayList<>();
     private final WrittenPaths written = new WrittenPaths();
     private boolean recording = true;
+    private PreferredRanges preferred = PreferredRanges.NONE;
 
     PlanApplier(ImageView view, Instant now, Map<String, OverlayManifest.Rule> rules) {
         this.view = view;
         this.now = now;
         this.rules = rules;
+    }
+
+    /**
+     * Makes the ext4 writers fill the base's already-dirty compressed blocks first ({@code blocks}: their decoded
+     * ranges; {@code disk}: the overlay this applier's view writes to). Dirt is what the disk overlay or a
+     * filesystem's own staging overlay holds.
+     */
+    void preferDirtyBlocks(List<ByteRange> blocks, OverlayDevice disk) throws IOException {
+        preferred = new DirtyXzBlocks(blocks, (start, end) -> disk.touches(start, end) || staged(start, end));
+        for (Map.Entry<Integer, Ext4Writer> e : ext4Writers.entrySet()) {
+            e.getValue().preferBlocksIn(windowOf(e.getKey()));
+        }
+    }
+
+    /** The hint in disk offsets, as the writers see it now. */
+    PreferredRanges preferred() {
+        return preferred;
+    }
+
+    /** Whether a filesystem overlay not yet written back holds a page in [start, end) of the disk. */
+    private boolean staged(long start, long end) {
+        for (Map.Entry<Integer, OverlayDevice> e : ext4Overlays.entrySet()) {
+            long p = partitionStart.get(e.getKey());
+            long s = Math.max(0, start - p);
+            long t = Math.min(e.getValue().sizeBytes(), end - p);
+            if (s < t && e.getValue().touches(s, t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private PreferredRanges windowOf(int part) throws IOException {
+        SliceDevice slice = view.disk().partition(part);
+        return preferred.window(slice.startBytes(), slice.sizeBytes());
     }
 
     private record Step(FileSpec spec, MountTable.Located where, int partition, boolean fat) {
@@ -359,8 +399,11 @@ final class PlanApplier {
     private Ext4Writer writer(int part) throws IOException {
         Ext4Writer w = ext4Writers.get(part);
         if (w == null) {
-            OverlayDevice ov = new OverlayDevice(view.disk().partition(part));
+            SliceDevice slice = view.disk().partition(part);
+            OverlayDevice ov = new OverlayDevice(slice);
             w = Ext4Writer.open(ov);
+            w.preferBlocksIn(windowOf(part));
+            partitionStart.put(part, slice.startBytes());
             ext4Overlays.put(part, ov);
             ext4Writers.put(part, w);
         }

@@ -3,6 +3,8 @@ package hydrapi.ext4;
 
 import hydrapi.CorruptImageException;
 import hydrapi.ImageFullException;
+import hydrapi.io.ByteRange;
+import hydrapi.io.PreferredRanges;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +15,8 @@ import java.util.TreeMap;
  * Block and inode allocation with every counter kept in step: bitmap bit, group free count, superblock free count,
  * used-dirs count, itable_unused and the UNINIT flags (e2fsprogs alloc.c, alloc_stats.c; shared docs
  * ext4-and-fat.md §6.2, §6.3). Bitmaps stay in memory until {@link #flush}, the one place they are written.
- * Allocation is deterministic: lowest free inode from the goal group on, first fit for blocks from the goal on.
+ * Allocation is deterministic: lowest free inode from the goal group on; for blocks, first fit inside the preferred
+ * ranges, then from the goal on.
  */
 final class Allocator {
 
@@ -23,10 +26,17 @@ final class Allocator {
     private TreeMap<Integer, Bitmap> blockBitmaps = new TreeMap<>();
     private TreeMap<Integer, Bitmap> inodeBitmaps = new TreeMap<>();
 
+    /** Where new blocks go first; set by the writer's user, e.g. the build's dirty compressed blocks. */
+    private PreferredRanges preferred = PreferredRanges.NONE;
+
     Allocator(Ext4Volume vol) {
         this.vol = vol;
         this.sb = vol.superblock();
         this.gdt = vol.groupDescriptors();
+    }
+
+    void prefer(PreferredRanges ranges) {
+        this.preferred = ranges;
     }
 
     /** What {@link #restore} needs to undo everything since: bitmaps, descriptor table and superblock bytes. */
@@ -138,8 +148,9 @@ final class Allocator {
     }
 
     /**
-     * Allocates {@code count} blocks as few runs as first fit gives, from {@code goal} on; each run lies in one
-     * group. Returns {start, length} pairs.
+     * Allocates {@code count} blocks as few runs as first fit gives; each run lies in one group. Free blocks inside
+     * the preferred ranges come first (in ascending order), then first fit from {@code goal} to the end, then from
+     * the first data block to {@code goal}. Returns {start, length} pairs.
      */
     List<long[]> allocBlocks(long count, long goal) throws IOException {
         if (count > sb.freeBlocksCount()) {
@@ -148,48 +159,71 @@ final class Allocator {
         }
         List<long[]> runs = new ArrayList<>();
         long left = count;
-        int groups = sb.groupCount();
         long first = sb.firstDataBlock();
-        int goalGroup = (int) Math.max(0, Math.min(groups - 1, (goal - first) / sb.blocksPerGroup()));
-        for (int k = 0; k < groups && left > 0; k++) {
-            int g = (goalGroup + k) % groups;
-            GroupDescriptor gd = gdt.get(g);
-            if (gd.freeBlocksCount() == 0) {
-                continue;
-            }
-            Bitmap bm = blockBitmap(g);
-            long inGroup = sb.blocksInGroup(g);
-            long start = first + (long) g * sb.blocksPerGroup();
-            long bit = k == 0 ? Math.max(0, goal - start) : 0;
-            while (left > 0 && bit < inGroup) {
-                long s = bm.firstClear(bit, inGroup);
-                if (s < 0) {
-                    break;
-                }
-                long e = s;
-                while (e < inGroup && !bm.get(e) && e - s < left) {
-                    e++;
-                }
-                for (long b = s; b < e; b++) {
-                    bm.set(b, true);
-                }
-                runs.add(new long[] {start + s, e - s});
-                left -= e - s;
-                gd.setFreeBlocksCount(gd.freeBlocksCount() - (e - s));
-                sb.setFreeBlocksCount(sb.freeBlocksCount() - (e - s));
-                gd.setFlags(gd.flags() & ~GroupDescriptor.BLOCK_UNINIT);
-                bit = e;
-            }
+        long end = sb.blocksCount();
+        for (long[] r : preferredBlocks(first, end)) {
+            left -= take(r[0], r[1], left, runs);
         }
-        if (left > 0 && goal > first) {
-            // Wrap: first fit before the goal in the goal group.
-            runs.addAll(allocBlocks(left, first));
-            left = 0;
-        }
+        long from = Math.max(first, Math.min(end, goal));
+        left -= take(from, end, left, runs);
+        left -= take(first, from, left, runs);
         if (left > 0) {
             throw new ImageFullException("ext4: out of free blocks in the root filesystem; use a larger image");
         }
         return runs;
+    }
+
+    /** The preferred byte ranges as whole blocks [first, end) inside [lo, hi). */
+    private List<long[]> preferredBlocks(long lo, long hi) throws IOException {
+        List<long[]> out = new ArrayList<>();
+        long bs = sb.blockSize();
+        for (ByteRange r : preferred.now()) {
+            long s = Math.max(lo, (r.startBytes() + bs - 1) / bs);
+            long e = Math.min(hi, r.endBytes() / bs);
+            if (s < e) {
+                out.add(new long[] {s, e});
+            }
+        }
+        return out;
+    }
+
+    /** First fit of up to {@code want} free blocks in [from, to), appended to {@code runs}; returns how many. */
+    private long take(long from, long to, long want, List<long[]> runs) throws IOException {
+        long first = sb.firstDataBlock();
+        long got = 0;
+        long block = from;
+        while (got < want && block < to) {
+            int g = (int) ((block - first) / sb.blocksPerGroup());
+            long start = first + (long) g * sb.blocksPerGroup();
+            long groupEnd = Math.min(to, start + sb.blocksInGroup(g));
+            GroupDescriptor gd = gdt.get(g);
+            if (gd.freeBlocksCount() > 0) {
+                Bitmap bm = blockBitmap(g);
+                long bit = block - start;
+                long endBit = groupEnd - start;
+                while (got < want && bit < endBit) {
+                    long s = bm.firstClear(bit, endBit);
+                    if (s < 0) {
+                        break;
+                    }
+                    long e = s;
+                    while (e < endBit && !bm.get(e) && e - s < want - got) {
+                        e++;
+                    }
+                    for (long b = s; b < e; b++) {
+                        bm.set(b, true);
+                    }
+                    runs.add(new long[] {start + s, e - s});
+                    got += e - s;
+                    gd.setFreeBlocksCount(gd.freeBlocksCount() - (e - s));
+                    sb.setFreeBlocksCount(sb.freeBlocksCount() - (e - s));
+                    gd.setFlags(gd.flags() & ~GroupDescriptor.BLOCK_UNINIT);
+                    bit = e;
+                }
+            }
+            block = start + sb.blocksPerGroup();
+        }
+        return got;
     }
 
     long allocBlock(long goal) throws IOException {

@@ -5,6 +5,7 @@ import hydrapi.InvalidInputException;
 import hydrapi.UnsupportedImageException;
 import hydrapi.io.LittleEndian;
 import hydrapi.io.OverlayDevice;
+import hydrapi.io.PreferredRanges;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -90,6 +91,14 @@ public final class Ext4Writer {
 
     public Ext4Volume volume() {
         return vol;
+    }
+
+    /**
+     * New data and metadata blocks go first to free blocks inside {@code ranges} (this volume's byte offsets),
+     * then where the usual first fit puts them. Placement only: the filesystem is as valid either way.
+     */
+    public void preferBlocksIn(PreferredRanges ranges) {
+        alloc.prefer(ranges);
     }
 
     /** One all-or-nothing step. */

@@ -82,7 +82,7 @@ final class XzTestFiles {
         return r.stdout();
     }
 
-    /** xz -t, xz -dc -T2, bsdcat and XZInputStream all decode {@code xz} to exactly {@code expected}. */
+    /** xz -t, xz -dc -T2, bsdcat, XZInputStream and 7-Zip all decode {@code xz} to exactly {@code expected}. */
     static void assertAllDecoders(Path xz, byte[] expected) throws IOException {
         Oracles.assertXzTest(xz);
         Path viaXz = xz.resolveSibling(xz.getFileName() + ".xz-utils.out");
@@ -92,6 +92,15 @@ final class XzTestFiles {
         org.junit.jupiter.api.Assertions.assertArrayEquals(expected, Oracles.check("bsdcat", xz.toString()),
                 "bsdcat (libarchive)");
         org.junit.jupiter.api.Assertions.assertArrayEquals(expected, javaDecode(xz), "xz-java XZInputStream");
+        assertSevenZip(xz, expected);
+    }
+
+    /** 7-Zip (Debian's 7zip, Igor Pavlov's own xz decoder): {@code 7zz t} passes and {@code 7zz x -so} decodes. */
+    static void assertSevenZip(Path xz, byte[] expected) throws IOException {
+        String test = new String(Oracles.check("7zz", "t", xz.toString()), java.nio.charset.StandardCharsets.UTF_8);
+        org.junit.jupiter.api.Assertions.assertTrue(test.contains("Everything is Ok"), "7zz t:\n" + test);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, Oracles.check("7zz", "x", "-so", xz.toString()),
+                "7-Zip");
     }
 
     static byte[] javaDecode(Path xz) throws IOException {
