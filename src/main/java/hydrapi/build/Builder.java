@@ -129,7 +129,7 @@ public final class Builder {
             output.commit();
             return new BuildResult(out, sidecar, signature, manifestFile, manifestSignature, hex,
                     resolved.provenance(), xz.compressedBytes(), xz.uncompressedBytes(), xz.blocks(), xz.zeroBlocks(),
-                    xz.reusedBlocks(), changes, changedBytes, changed.size());
+                    xz.reusedBlocks(), xz.blocks() - xz.reusedBlocks(), changes, changedBytes, changed.size());
         }
     }
 

@@ -151,7 +151,7 @@ final class BuildCommand implements Callable<Integer> {
         } else if (!common.quiet) {
             o.printf("wrote %s (%d bytes; %d xz blocks: %d copied from the base, %d recompressed, %d of those all"
                     + " zeros; %d bytes of disk)%n", r.image(), r.compressedBytes(), r.xzBlocks(), r.xzReusedBlocks(),
-                    r.xzBlocks() - r.xzReusedBlocks(), r.xzZeroBlocks(), r.uncompressedBytes());
+                    r.xzRecompressedBlocks(), r.xzZeroBlocks(), r.uncompressedBytes());
             o.printf("wrote %s (sha256 %s)%n", r.sha256File(), r.sha256());
             o.printf("wrote %s (build manifest, also in the image at %s)%n", r.manifestFile(),
                     BuildManifest.IN_IMAGE_PATH);

@@ -54,6 +54,9 @@ class BuildCommandTest {
         // Block 4 (the end of the root partition) is untouched: copied from the base, not recompressed.
         Matcher reused = Pattern.compile("\"xzReusedBlocks\": (\\d+)").matcher(r.out());
         assertTrue(reused.find() && Integer.parseInt(reused.group(1)) >= 1, r.out());
+        Matcher recompressed = Pattern.compile("\"xzRecompressedBlocks\": (\\d+)").matcher(r.out());
+        assertTrue(recompressed.find(), r.out());
+        assertEquals(4, Integer.parseInt(reused.group(1)) + Integer.parseInt(recompressed.group(1)), r.out());
 
         Oracles.assertXzTest(out);
         String list = Oracles.xzList(out);
