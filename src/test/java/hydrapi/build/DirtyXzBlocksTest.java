@@ -62,11 +62,7 @@ class DirtyXzBlocksTest {
     void plan_fillsDirtyBlocksFirst(@TempDir Path tmp) throws IOException {
         Path raw = tmp.resolve("disk.img");
         Oracles.xzDecompress(Path.of("testdata/sample-base.img.xz"), raw);
-        long size = Files.size(raw);
-        List<ByteRange> grid = new ArrayList<>();
-        for (long s = 0; s < size; s += MIB) {
-            grid.add(new ByteRange(s, Math.min(size, s + MIB)));
-        }
+        List<ByteRange> grid = mibGrid(Files.size(raw));
         long rootStart = 90112L * 512;
         long dirtyBlock = rootStart + 38 * MIB;
         String freeBefore = dumpe2fs(raw, rootStart);
@@ -85,12 +81,7 @@ class DirtyXzBlocksTest {
                     FileSpec.file("/opt/a.bin", 0644, new Content.Bytes(a)),
                     FileSpec.file("/srv/b.bin", 0644, new Content.Bytes(b)))));
             applier.flush();
-            for (ByteRange r : disk.changedRanges()) {
-                byte[] bytes = disk.read(r.startBytes(), (int) r.lengthBytes());
-                try (FileBlockDevice out = FileBlockDevice.openReadWrite(raw)) {
-                    out.write(r.startBytes(), bytes);
-                }
-            }
+            writeBack(disk, raw);
         }
         Oracles.assertE2fsckClean(raw, rootStart);
         assertArrayEquals(a, Oracles.debugfsCat(raw, rootStart, "/opt/a.bin"));
@@ -109,11 +100,7 @@ class DirtyXzBlocksTest {
     void hint_seesWritesNotYetFlushed(@TempDir Path tmp) throws IOException {
         Path raw = tmp.resolve("disk.img");
         Oracles.xzDecompress(Path.of("testdata/sample-base.img.xz"), raw);
-        long size = Files.size(raw);
-        List<ByteRange> grid = new ArrayList<>();
-        for (long s = 0; s < size; s += MIB) {
-            grid.add(new ByteRange(s, Math.min(size, s + MIB)));
-        }
+        List<ByteRange> grid = mibGrid(Files.size(raw));
         long rootStart = 90112L * 512;
         List<ByteRange> dirty;
         try (OverlayDevice disk = new OverlayDevice(FileBlockDevice.openReadOnly(raw))) {
@@ -125,16 +112,29 @@ class DirtyXzBlocksTest {
                     new Content.Bytes(new byte[3 * (int) MIB])))));
             dirty = applier.preferred().now();
             applier.flush();
-            for (ByteRange r : disk.changedRanges()) {
-                byte[] bytes = disk.read(r.startBytes(), (int) r.lengthBytes());
-                try (FileBlockDevice out = FileBlockDevice.openReadWrite(raw)) {
-                    out.write(r.startBytes(), bytes);
-                }
-            }
+            writeBack(disk, raw);
         }
         for (long blk : blocks(raw, rootStart, "/etc/c.bin")) {
             long at = rootStart + blk * 4096;
             assertTrue(dirty.stream().anyMatch(r -> r.overlaps(at, at + 4096)), "block " + blk + " not in " + dirty);
+        }
+    }
+
+    /** Stand-ins for the base's xz blocks: 1 MiB each. */
+    private static List<ByteRange> mibGrid(long size) {
+        List<ByteRange> grid = new ArrayList<>();
+        for (long s = 0; s < size; s += MIB) {
+            grid.add(new ByteRange(s, Math.min(size, s + MIB)));
+        }
+        return grid;
+    }
+
+    /** Copies what the overlay changed into the image file, for the oracles to read. */
+    private static void writeBack(OverlayDevice disk, Path raw) throws IOException {
+        try (FileBlockDevice out = FileBlockDevice.openReadWrite(raw)) {
+            for (ByteRange r : disk.changedRanges()) {
+                out.write(r.startBytes(), disk.read(r.startBytes(), (int) r.lengthBytes()));
+            }
         }
     }
 
