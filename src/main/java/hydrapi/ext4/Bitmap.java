@@ -54,11 +54,16 @@ public final class Bitmap {
         return -1;
     }
 
-    /** First clear bit in [from, to), or -1. */
+    /** First clear bit in [from, to), or -1. Full bytes are skipped whole: allocation scans long used stretches. */
     public long firstClear(long from, long to) {
-        for (long bit = from; bit < to; bit++) {
-            if (!get(bit)) {
+        long bit = from;
+        while (bit < to) {
+            if ((bit & 7) == 0 && to - bit >= 8 && bits[(int) (bit >>> 3)] == (byte) 0xFF) {
+                bit += 8;
+            } else if (!get(bit)) {
                 return bit;
+            } else {
+                bit++;
             }
         }
         return -1;
