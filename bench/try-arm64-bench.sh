@@ -24,10 +24,10 @@ done
 
 deb=${KERNEL_DEB:-}
 if [ -z "$deb" ]; then
-  pkg=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/.*Depends: \(linux-image-[^ ]*\)/\1/p' | head -n 1)
+  pkg=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/.*Depends: \(linux-image-[^ :]*\).*/\1/p' | head -n 1)
   [ -n "$pkg" ] || { echo "bench: no linux-image-arm64:arm64 in apt's lists (dpkg --add-architecture arm64 && apt-get update)" >&2; exit 1; }
   (cd "$work" && apt-get download "$pkg:arm64" >/dev/null)
-  deb=$(ls "$work/${pkg%:*}"_*_arm64.deb)
+  deb=$(ls "$work/$pkg"_*_arm64.deb)
 fi
 echo "kernel package: $deb"
 
