@@ -188,3 +188,40 @@ load_hydra_env() {
 pin_is_legacy() {
   [ "$PIN" = legacy-2016 ]
 }
+
+# Parallel compile jobs: one per 1.5 GiB of RAM, at least 1, at most one per core. A "4 GB" Pi reports about
+# 3.7 GiB and gets 2; the largest compiler processes of Nix 1.11 and Hydra peak near 400 MiB each.
+build_jobs() {
+  local mem_kib cores jobs
+  mem_kib=$(awk '$1 == "MemTotal:" { print $2 }' "${HYDRA_FIRSTBOOT_MEMINFO:-/proc/meminfo}")
+  cores=$(nproc)
+  jobs=$(( mem_kib * 2 / (3 * 1024 * 1024) ))
+  if [ "$jobs" -lt 1 ]; then jobs=1; fi
+  if [ "$jobs" -gt "$cores" ]; then jobs=$cores; fi
+  echo "$jobs"
+}
+
+sha256_matches() {
+  local file=$1 expected=$2
+  [ -f "$file" ] && echo "$expected  $file" | sha256sum -c --status
+}
+
+# Makes FILE hold the bytes whose sha256 is HEX: the copy the build put into the image when there is one, else a
+# download from URL (an image built with the sources left to the Pi). A wrong download is deleted and fatal: the
+# same URL would give the same wrong bytes again.
+ensure_source() {
+  local file=$1 hex=$2 url=$3
+  if sha256_matches "$file" "$hex"; then return 0; fi
+  if [ -e "$file" ]; then
+    fatal "$file does not match sha256 $hex; rebuild the image with hydrapi"
+  fi
+  need_network
+  mkdir -p "$(dirname "$file")"
+  log "downloading $url"
+  curl -fsSL --retry 3 --max-time 900 -o "$file.part" "$url"
+  if ! sha256_matches "$file.part" "$hex"; then
+    rm -f "$file.part"
+    fatal "$url does not match sha256 $hex"
+  fi
+  mv -f "$file.part" "$file"
+}

@@ -13,6 +13,10 @@ synced() {
   [ "$(timedatectl show -p NTPSynchronized --value 2>/dev/null || true)" = yes ]
 }
 
+# Without an NTP service (CanNTP=no: no timesyncd, as in a container) nothing will ever synchronise: do not wait.
+if [ "$(timedatectl show -p CanNTP --value 2>/dev/null || true)" = no ]; then
+  wait_s=0
+fi
 for ((waited = 0; waited < wait_s; waited += 5)); do
   if synced; then log "clock synchronised by NTP"; exit 0; fi
   sleep "$(( FB_POLL > 0 ? 5 : 0 ))"

@@ -1,33 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 02 (§6.4): heal dpkg, then install the pin's package set with retries and the dpkg lock timeout.
+# Stage 02 (§6.4): heal dpkg, then install the pin's package set (packages/PIN.apt) with retries and the dpkg lock
+# timeout; for the legacy pin, check that every Perl module Hydra loads from Debian is there (packages/PIN.perl).
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
 # hydra-firstboot: after 01-sync-time
 
-common=(postgresql git curl ca-certificates xz-utils pwgen)
-if pin_is_legacy; then
-  # §1.3, §1.4: Nix 1.11 and Hydra 993647d from source, their Perl deps, cpanm for the 7 missing modules.
-  packages=("${common[@]}" build-essential autoconf automake libtool pkg-config libbz2-dev liblzma-dev libssl-dev
-    libsqlite3-dev libcurl4-openssl-dev libseccomp-dev libsodium-dev libgc-dev libpqxx-dev libdbi-perl
-    libdbd-sqlite3-perl libdbd-pg-perl libwww-curl-perl xsltproc libxml2-utils docbook-xsl-ns docbook5-xml unzip
-    cpanminus starman libcatalyst-perl libcatalyst-devel-perl libcatalyst-action-rest-perl
-    libcatalyst-authentication-store-dbix-class-perl libcatalyst-dispatchtype-regex-perl
-    libcatalyst-plugin-authorization-roles-perl libcatalyst-plugin-captcha-perl
-    libcatalyst-plugin-session-state-cookie-perl libcatalyst-plugin-session-store-fastmmap-perl
-    libcatalyst-plugin-stacktrace-perl libcatalyst-plugin-configloader-perl libcatalyst-plugin-static-simple-perl
-    libcatalyst-plugin-authentication-perl libcatalyst-plugin-session-perl libcatalyst-view-tt-perl
-    libcatalyst-view-json-perl libcatalyst-model-dbic-schema-perl libnet-statsd-perl libsql-splitstatement-perl
-    libsys-hostname-long-perl libtext-table-perl libset-scalar-perl libnet-amazon-s3-perl libemail-sender-perl
-    libemail-mime-perl libfile-slurp-perl libreadonly-perl libjson-any-perl libjson-xs-perl libwww-perl
-    liblwp-protocol-https-perl libipc-run-perl libpadwalker-perl libtext-diff-perl libxml-simple-perl
-    libdata-dump-perl libdatetime-perl libconfig-general-perl libtry-tiny-perl liblist-moreutils-perl
-    libtemplate-perl libmoose-perl libnamespace-autoclean-perl libmodule-pluggable-perl)
-else
-  packages=("${common[@]}" argon2)
-fi
+# One name a line; '#' starts a comment.
+read_list() {
+  sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$1"
+}
+
+list=$FB_LIBDIR/packages/$PIN.apt
+[ -r "$list" ] || fatal "package list $list missing; rebuild the image with hydrapi"
+mapfile -t packages < <(read_list "$list")
 
 # One dpkg-query for all: a package it does not know prints nothing, so count the good lines.
 installed() {
@@ -38,12 +26,23 @@ installed() {
 
 if installed; then
   log "all ${#packages[@]} packages already installed"
-  exit 0
+else
+  need_network
+  dpkg --configure -a
+  apt_safe -f install
+  retry_backoff 3 apt_safe update
+  retry_backoff 3 apt_safe install --no-install-recommends "${packages[@]}"
+  installed || { log "apt-get reported success but not every package of $list is installed"; exit 1; }
 fi
 
-need_network
-dpkg --configure -a
-apt_safe -f install
-retry_backoff 3 apt_safe update
-retry_backoff 3 apt_safe install --no-install-recommends "${packages[@]}"
-installed
+modules=$FB_LIBDIR/packages/$PIN.perl
+if [ -r "$modules" ]; then
+  # One perl for all: it prints the names that do not load.
+  missing=$(read_list "$modules" | perl -ne 'chomp; (my $f = "$_.pm") =~ s{::}{/}g;
+    eval { local $SIG{__WARN__} = sub {}; require $f; 1 } or print "$_ "')
+  if [ -n "$missing" ]; then
+    # Installing the same list again cannot help: the image's package list is wrong for this release.
+    fatal "Perl modules missing after installing $list: ${missing% }"
+  fi
+  log "all Perl modules of $modules load"
+fi

@@ -16,26 +16,23 @@ if pin_is_legacy; then
     exit 0
   fi
   tarball=$src_dir/nix-$NIX_VERSION.tar.xz
-  if ! echo "$NIX_TARBALL_SHA256  $tarball" | sha256sum -c --status 2>/dev/null; then
-    need_network
-    mkdir -p "$src_dir"
-    curl -fsSL --retry 3 --max-time 600 -o "$tarball.part" \
-      "https://nixos.org/releases/nix/nix-$NIX_VERSION/nix-$NIX_VERSION.tar.xz"
-    mv -f "$tarball.part" "$tarball"
-    echo "$NIX_TARBALL_SHA256  $tarball" | sha256sum -c --status \
-      || { rm -f "$tarball"; fatal "nix-$NIX_VERSION.tar.xz does not match sha256 $NIX_TARBALL_SHA256"; }
-  fi
+  ensure_source "$tarball" "$NIX_TARBALL_SHA256" \
+    "${NIX_TARBALL_URL:-https://nixos.org/releases/nix/nix-$NIX_VERSION/nix-$NIX_VERSION.tar.xz}"
   # A power cut can leave partial files in the tree: always build from a fresh unpack (§6.6).
   rm -rf "$build_dir"
   mkdir -p "$build_dir"
   tar -xJf "$tarball" -C "$build_dir" --strip-components=1
   flags=(--prefix=/usr/local --sysconfdir=/etc --localstatedir=/nix/var --with-store-dir=/nix/store --enable-gc)
+  # Boehm GC 8.2's gc_cpp.h calls GC_throw_bad_alloc(), defined in libgccpp, which bdw-gc.pc does not list; Nix
+  # links its libraries with no undefined symbols allowed, so libnixexpr.so fails to link without it
+  # (first-boot-observed.md, stage 04). BDW_GC_LIBS overrides what PKG_CHECK_MODULES found.
+  flags+=("BDW_GC_LIBS=$(pkg-config --libs bdw-gc) -lgccpp")
   if [ "$(dpkg --print-architecture)" = armhf ]; then
     # A 64-bit kernel under armhf makes config.guess say aarch64 (§3.5).
     flags+=(--build=arm-linux-gnueabihf --with-system=armv7l-linux)
   fi
-  mem_kib=$(awk '$1 == "MemTotal:" { print $2 }' "${HYDRA_FIRSTBOOT_MEMINFO:-/proc/meminfo}")
-  jobs=$(( mem_kib >= 4 * 1024 * 1024 ? 2 : 1 ))
+  jobs=$(build_jobs)
+  log "building Nix $NIX_VERSION with $jobs parallel jobs"
   (cd "$build_dir" && ./configure "${flags[@]}" && make -j"$jobs" && make install)
   ldconfig
   "$R/usr/local/bin/nix-store" --version | grep -qF " $NIX_VERSION"

@@ -26,6 +26,11 @@ chmod 0644 "$conf"
 
 if pin_is_legacy; then
   "$R/usr/local/bin/nix-store" --init
+  # Nix 1.11's profile.d/nix-daemon.sh makes per-user/$USER in these for every login; make install creates neither,
+  # so each non-root login shell would complain (the modern installer makes them 1777 as here).
+  for d in profiles/per-user gcroots/per-user; do
+    ensure_dir 1777 root:root "$R/nix/var/nix/$d"
+  done
   # make install put the units in /usr/local/lib/systemd/system, which systemd searches.
   systemctl daemon-reload
   systemctl enable --now nix-daemon.socket

@@ -30,6 +30,8 @@ fi
 hba=$R$(psqlq "SHOW hba_file")
 ident=$R$(psqlq "SHOW ident_file")
 replace_block "$ident" bottom "$(printf 'hydra-users %s hydra\n' hydra hydra-queue-runner hydra-www root)"
-# Above Debian's "local all all peer": the first matching line wins.
-replace_block "$hba" top "local hydra all peer map=hydra-users"
+# Above Debian's "local all all peer": the first matching line wins. Only for role hydra: a line for every role would
+# also catch the postgres superuser asking for database hydra, whom the map does not know, and lock it out
+# (first-boot-observed.md, stage 10); postgres falls through to Debian's "local all postgres peer".
+replace_block "$hba" top "local hydra hydra peer map=hydra-users"
 psqlq "SELECT pg_reload_conf()" >/dev/null

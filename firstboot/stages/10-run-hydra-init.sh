@@ -10,10 +10,12 @@ load_config
 systemctl daemon-reload
 # hydra-init is bounded by its own pg_isready loop; the schema load itself gets 30 minutes.
 timeout 1800 systemctl start hydra-init.service
-schema=$(psqlq -d hydra "SELECT max(version) FROM SchemaVersion" 2>/dev/null || true)
-if [ -z "$schema" ]; then
-  log "hydra-init ran but SchemaVersion is empty; last journal lines:"
-  journalctl -u hydra-init.service -n 20 --no-pager || true
+# psql's own error (connection, missing table) stays on stderr, in this stage's log.
+rc=0
+schema=$(psqlq -d hydra "SELECT max(version) FROM SchemaVersion") || rc=$?
+if [ "$rc" != 0 ] || [ -z "$schema" ]; then
+  log "hydra-init ran but the schema version cannot be read (psql exit $rc); last journal lines of hydra-init:"
+  journalctl -u hydra-init.service -n 20 --no-pager || log "journalctl failed ($?)"
   exit 1
 fi
 log "Hydra schema version $schema"

@@ -17,15 +17,22 @@ systemctl daemon-reload
 systemctl enable hydra-init.service "${units[@]}" "${timers[@]}"
 timeout 600 systemctl start "${units[@]}" "${timers[@]}"
 
+# A Pi 4 needs up to a minute to load Catalyst; five minutes before calling it a failure.
 ok=0
-for ((i = 0; i < 60; i++)); do
+for ((i = 0; i < 150; i++)); do
   if curl -fsS --max-time 10 -o /dev/null http://127.0.0.1:3000/; then ok=1; break; fi
   sleep "$FB_POLL"
 done
-[ "$ok" = 1 ] || { log "hydra-server does not answer on port 3000"; exit 1; }
+if [ "$ok" != 1 ]; then
+  log "hydra-server does not answer on port 3000; last journal lines of hydra-server:"
+  journalctl -u hydra-server.service -n 30 --no-pager || log "journalctl failed ($?)"
+  exit 1
+fi
 
 swapfile=$R/var/swap.hydra-build
 if [ -e "$swapfile" ]; then
-  swapoff "$swapfile" 2>/dev/null || true
+  if swapon --show=NAME --noheadings | grep -qxF "${swapfile#"$R"}"; then
+    swapoff "$swapfile"
+  fi
   rm -f "$swapfile"
 fi

@@ -14,15 +14,16 @@ import java.util.List;
  * {@code basePolicy} says which keys its signature is checked with and whether {@code --insecure} was given.
  * {@code now} is the single clock of the build (SOURCE_DATE_EPOCH when set): every timestamp written into the image
  * comes from it. {@code hydra} is null for a plain customisation (overlays, ssh, cmdline only); when set, the Hydra
- * server recipe (accounts, first boot) is applied first and overlays on top. {@code hydraSourceUrl}, when set, is
- * downloaded into {@code cacheDir} (as a base URL is) and used as the recipe's source tarball. {@code signer}, when
+ * server recipe (accounts, first boot) is applied first and overlays on top. {@code sources} names the pin's source
+ * tarballs, which the build checks and puts into the image, downloading into {@code cacheDir} (as a base URL is) what
+ * is not local. {@code signer}, when
  * set, writes detached ASCII-armored signatures {@code OUT.asc} of the image and {@code OUT.manifest.json.asc} of
  * the build manifest. {@code imagerManifest}, when set, gets a Raspberry Pi Imager os_list entry for the image,
  * published at {@code imagerUrl} (default: the image's file name).
  */
 public record BuildRequest(BaseSource base, BasePolicy basePolicy, Path out, List<Path> overlays, boolean ssh,
                            List<String> cmdlineAppend, int threads, int xzBlockBytes, int xzPreset, Instant now,
-                           Path scratchDir, HydraOptions hydra, String hydraSourceUrl, Path cacheDir,
+                           Path scratchDir, HydraOptions hydra, SourceRequest sources, Path cacheDir,
                            OpenPgpSigner signer, Path imagerManifest, String imagerUrl) {
 
     public BuildRequest {

@@ -56,9 +56,6 @@ public final class Builder {
         }
         BaseResolver.Resolved resolved = BaseResolver.resolve(req.base(), req.basePolicy(), req.cacheDir(), progress);
         refuseOutIsBase(req.out(), resolved.file());
-        if (hydra != null && req.hydraSourceUrl() != null) {
-            hydra = hydra.withHydraSource(SourceFetcher.fetch(req.hydraSourceUrl(), req.cacheDir(), progress));
-        }
         List<FileSpec> overlaySpecs = new ArrayList<>();
         for (Path dir : req.overlays()) {
             overlaySpecs.addAll(OverlayScanner.scan(dir));
@@ -75,6 +72,12 @@ public final class Builder {
             // Precedence, lowest first: the recipe, the user's overlays, then --ssh / --cmdline-append edits.
             List<FileSpec> specs = new ArrayList<>();
             if (hydra != null) {
+                if (!hydra.noHydra()) {
+                    // A pin this image cannot run is refused before minutes of downloads.
+                    RecipeInputs.release(view).requireSupports(hydra.pin());
+                    hydra = hydra.withSources(new SourceResolver(req.cacheDir(), progress)
+                            .resolve(req.sources(), hydra.pin()));
+                }
                 specs.addAll(RecipeInputs.hydraSpecs(hydra.withBootMount(bootMount), view));
             }
             specs.addAll(overlaySpecs);
@@ -152,7 +155,8 @@ public final class Builder {
             return null;
         }
         Pin pin = hydra.pin();
-        return pin.id() + " " + pin.hydraRev() + " " + (hydra.hydraHash() != null ? hydra.hydraHash() : pin.narHash());
+        return pin.id() + " " + pin.hydraRev() + " " + (hydra.sources() != null ? hydra.sources().hydra().hash()
+                : pin.narHash());
     }
 
     /** The manifest's path is the build's own: an overlay or rule for it would be silently overwritten. */

@@ -9,6 +9,7 @@ import hydrapi.plan.FileSpec;
 import hydrapi.recipe.AccountSnapshot;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.HydraRecipe;
+import hydrapi.recipe.ImageRelease;
 import hydrapi.recipe.SkelCopy;
 
 import java.io.IOException;
@@ -19,7 +20,8 @@ import java.util.Optional;
 
 /**
  * What the recipe needs from the image and cannot read itself (it never touches bytes): the account files it picks
- * IDs from, and the /etc/skel tree a new login's home is filled from, as adduser does.
+ * IDs from, the release and architecture it refuses pins by, and the /etc/skel tree a new login's home is filled from,
+ * as adduser does.
  */
 final class RecipeInputs {
 
@@ -27,17 +29,62 @@ final class RecipeInputs {
     }
 
     static List<FileSpec> hydraSpecs(HydraOptions options, ImageView view) throws IOException {
-        MountTable.Located root = view.locate("/etc/passwd");
-        Ext4Volume vol = view.ext4(root.mount().partition()).orElseThrow(() -> new InvalidInputException(
-                "the image's root partition is not ext4, so no accounts can be added"));
+        Ext4Volume vol = rootVolume(view);
         AccountSnapshot snapshot = new AccountSnapshot(text(vol, "/etc/passwd"), text(vol, "/etc/group"));
-        HydraRecipe recipe = new HydraRecipe(options, snapshot);
+        HydraRecipe recipe = new HydraRecipe(options, snapshot, release(vol));
         List<FileSpec> specs = new ArrayList<>(recipe.specs());
         Optional<SkelCopy> skel = recipe.skelCopy();
         if (skel.isPresent()) {
             specs.addAll(skel(vol, skel.get()));
         }
         return specs;
+    }
+
+    /**
+     * VERSION_CODENAME of os-release(5) (the real file lives in /usr/lib; /etc/os-release links to it), and the
+     * architecture of dpkg's own binary, which every Debian userland has: ELF e_machine at 0x12 and EI_CLASS at 4
+     * (System V gABI, "ELF Header"). Either is null when the image does not have the file.
+     */
+    static ImageRelease release(ImageView view) throws IOException {
+        return release(rootVolume(view));
+    }
+
+    private static Ext4Volume rootVolume(ImageView view) throws IOException {
+        MountTable.Located root = view.locate("/etc/passwd");
+        return view.ext4(root.mount().partition()).orElseThrow(() -> new InvalidInputException(
+                "the image's root partition is not ext4, so no accounts can be added"));
+    }
+
+    static ImageRelease release(Ext4Volume vol) throws IOException {
+        String codename = null;
+        for (String path : List.of("/usr/lib/os-release", "/etc/os-release")) {
+            Optional<Ext4Entry> e = vol.stat(path);
+            if (e.isPresent() && e.get().isRegularFile()) {
+                for (String line : new String(vol.readFile(path), StandardCharsets.UTF_8).split("\n")) {
+                    if (line.startsWith("VERSION_CODENAME=")) {
+                        codename = line.substring(17).replace("\"", "").replace("'", "").strip();
+                    }
+                }
+                break;
+            }
+        }
+        String arch = null;
+        Optional<Ext4Entry> dpkg = vol.stat("/usr/bin/dpkg");
+        if (dpkg.isPresent() && dpkg.get().isRegularFile()) {
+            byte[] elf = vol.readFile("/usr/bin/dpkg");
+            if (elf.length >= 20 && elf[0] == 0x7F && elf[1] == 'E' && elf[2] == 'L' && elf[3] == 'F') {
+                int machine = (elf[0x12] & 0xFF) | (elf[0x13] & 0xFF) << 8;
+                boolean is64 = elf[4] == 2;
+                arch = switch (machine) {
+                    case 0xB7 -> "arm64";
+                    case 0x28 -> "armhf";
+                    case 0x3E -> is64 ? "amd64" : "x32";
+                    case 0x03 -> "i386";
+                    default -> String.format("ELF machine 0x%x", machine);
+                };
+            }
+        }
+        return new ImageRelease(codename == null || codename.isEmpty() ? null : codename, arch);
     }
 
     private static String text(Ext4Volume vol, String path) throws IOException {

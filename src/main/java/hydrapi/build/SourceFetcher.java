@@ -30,7 +30,7 @@ public final class SourceFetcher {
         try {
             uri = URI.create(url);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("--hydra-source " + url + ": not a valid URL");
+            throw new InvalidInputException("source URL " + url + " is not a valid URL");
         }
         // Named after the URL's hash too: two URLs ending in the same file name must not share a cache entry.
         String key = HexFormat.of().formatHex(Sha256Sums.newDigest().digest(url.getBytes(StandardCharsets.UTF_8)));

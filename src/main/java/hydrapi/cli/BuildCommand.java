@@ -5,9 +5,10 @@ import hydrapi.build.BuildRequest;
 import hydrapi.build.BuildResult;
 import hydrapi.build.Builder;
 import hydrapi.build.MountTable;
-import hydrapi.build.SourceFetcher;
+import hydrapi.build.SourceRequest;
 import hydrapi.InvalidInputException;
 import hydrapi.recipe.HydraOptions;
+import hydrapi.recipe.Jobset;
 import hydrapi.recipe.Pin;
 import hydrapi.trust.BuildManifest;
 import hydrapi.trust.OpenPgpSigner;
@@ -25,7 +26,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "build", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -90,13 +93,43 @@ final class BuildCommand implements Callable<Integer> {
     String hydraPin;
 
     @Option(names = "--hydra-source", paramLabel = "FILE|URL",
-            description = "Hydra source tarball for the pin (a file, or an http(s) URL downloaded once into the "
-                + "user's cache directory), checked against its NAR hash and put in the image.")
+            description = "legacy-2016: Hydra source tarball (a file, or an http(s) URL downloaded once into the "
+                + "user's cache directory; default: GitHub's archive of the pinned commit), checked against its NAR "
+                + "hash and put in the image.")
     String hydraSource;
 
     @Option(names = "--hydra-hash", paramLabel = "sha256-…",
             description = "Expected SRI hash of the unpacked source (what `nix hash path` prints); default: the pin's.")
     String hydraHash;
+
+    @Option(names = "--nix-source", paramLabel = "FILE|URL",
+            description = "legacy-2016: the Nix 1.11.16 release tarball (default: nixos.org's), checked against "
+                + "its SHA-256 and put in the image.")
+    String nixSource;
+
+    @Option(names = "--nix-hash", paramLabel = "sha256-…",
+            description = "Expected SHA-256 of the Nix tarball file (SRI, Nix base-32 or hex); default: the pin's.")
+    String nixHash;
+
+    @Option(names = "--cpan-source", paramLabel = "DIR|URL",
+            description = "legacy-2016: the pinned CPAN distributions, a directory of Name-Version.tar.gz or a CPAN "
+                + "mirror's authors/id URL (default: https://cpan.metacpan.org/authors/id).")
+    String cpanSource;
+
+    @Option(names = "--cpan-hash", paramLabel = "FILE=sha256-…",
+            description = "Use Name-Version.tar.gz, with this SHA-256, instead of the pin's release of that "
+                + "distribution (repeatable).")
+    List<String> cpanHashes = new ArrayList<>();
+
+    @Option(names = "--download-on-pi",
+            description = "legacy-2016: leave the sources not given as files for the Pi to download on first boot "
+                + "(checked against the same hashes) instead of downloading them now.")
+    boolean downloadOnPi;
+
+    @Option(names = "--jobset", paramLabel = "NAME=DIR|GIT-URL",
+            description = "A Hydra project and jobset NAME evaluating release.nix at the root of DIR (copied into "
+                + "the image) or of a git repository (URL[#BRANCH]), created on first boot (repeatable).")
+    List<String> jobsets = new ArrayList<>();
 
     @Option(names = "--hydra-admin-email", paramLabel = "ADDRESS", description = "E-mail of Hydra's admin user.")
     String adminEmail;
@@ -131,6 +164,9 @@ final class BuildCommand implements Callable<Integer> {
             description = "Uncompressed size of each independent xz block in MiB (default: ${DEFAULT-VALUE}).")
     int xzBlockMiB;
 
+    /** Said after a successful build only, so that a refusal stays one line. */
+    private String loginWarning;
+
     @Override
     public Integer call() throws Exception {
         if (xzBlockMiB < 1 || xzBlockMiB > 1024) {
@@ -139,8 +175,7 @@ final class BuildCommand implements Callable<Integer> {
         Path outDir = out.toAbsolutePath().getParent();
         BuildRequest req = new BuildRequest(base.source(), base.policy(), out, overlays, ssh, cmdlineAppend,
                 common.threads(), xzBlockMiB << 20, 6, Context.now(main), outDir != null ? outDir : Context.tmpDir(),
-                hydraOptions(), hydraSource != null && SourceFetcher.isUrl(hydraSource) ? hydraSource : null,
-                Context.cacheDir(main), signer(), imagerManifest, imagerUrl);
+                hydraOptions(), sources(), Context.cacheDir(main), signer(), imagerManifest, imagerUrl);
         BuildResult r;
         try (ProgressScope progress = ProgressScope.open(main, common, spec)) {
             r = new Builder(progress).build(req);
@@ -166,6 +201,10 @@ final class BuildCommand implements Callable<Integer> {
         }
         o.flush();
         warnAboutBase(r.base());
+        if (loginWarning != null && !common.quiet) {
+            spec.commandLine().getErr().println("hydrapi: warning: " + loginWarning);
+            spec.commandLine().getErr().flush();
+        }
         return ExitCode.OK.code;
     }
 
@@ -205,7 +244,8 @@ final class BuildCommand implements Callable<Integer> {
         if (user == null) {
             List<String> given = new ArrayList<>();
             for (String o : List.of("--hostname", "--ssh-key", "--password-hash", "--password-file", "--hydra-pin",
-                    "--hydra-source", "--hydra-hash", "--hydra-admin-email", "--build-users", "--no-hydra")) {
+                    "--hydra-source", "--hydra-hash", "--nix-source", "--nix-hash", "--cpan-source", "--cpan-hash",
+                    "--download-on-pi", "--jobset", "--hydra-admin-email", "--build-users", "--no-hydra")) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
                     given.add(o);
                 }
@@ -223,14 +263,43 @@ final class BuildCommand implements Callable<Integer> {
                 }
             }
         }
-        if (keys.isEmpty() && passwordHash == null && passwordFile == null && !common.quiet) {
-            spec.commandLine().getErr().println("hydrapi: warning: " + user + " gets neither an SSH key nor a"
-                    + " password, so nobody can log in to the image; give --ssh-key or --password-file");
+        if (keys.isEmpty() && passwordHash == null && passwordFile == null) {
+            loginWarning = user + " gets neither an SSH key nor a password, so nobody can log in to the image; give"
+                    + " --ssh-key or --password-file";
         }
         boolean reproducible = main.env.get("SOURCE_DATE_EPOCH") != null;
-        Path sourceFile = hydraSource == null || SourceFetcher.isUrl(hydraSource) ? null : Path.of(hydraSource);
-        return new HydraOptions(hostname, user, keys, passwordHash, passwordFile, Pin.parse(hydraPin), sourceFile,
-                hydraHash, adminEmail, buildUsers, noHydra, Context.now(main), reproducible,
-                MountTable.DEFAULT_BOOT_MOUNT);
+        List<Jobset> parsed = new ArrayList<>();
+        for (String j : jobsets) {
+            parsed.add(Jobset.parse(j, "--jobset"));
+        }
+        // The sources are resolved by the build, once the image shows the pin can run there.
+        return new HydraOptions(hostname, user, keys, passwordHash, passwordFile, Pin.parse(hydraPin), null,
+                adminEmail, buildUsers, noHydra, Context.now(main), reproducible, MountTable.DEFAULT_BOOT_MOUNT,
+                parsed);
+    }
+
+    /** The source options as given; what they name is checked by the build. */
+    private SourceRequest sources() throws InvalidInputException {
+        Map<String, String> hashes = new LinkedHashMap<>();
+        for (String h : cpanHashes) {
+            int eq = h.indexOf('=');
+            if (eq <= 0 || eq == h.length() - 1) {
+                throw new InvalidInputException("--cpan-hash '" + h + "': give Name-Version.tar.gz=sha256-…");
+            }
+            if (hashes.put(h.substring(0, eq), h.substring(eq + 1)) != null) {
+                throw new InvalidInputException("--cpan-hash: " + h.substring(0, eq) + " is given twice");
+            }
+        }
+        if (hydraHash != null && hydraSource == null) {
+            // A hash of nothing would be recorded in the manifest as if a source had been checked.
+            throw new InvalidInputException("--hydra-hash needs --hydra-source (the tarball it is the hash of)");
+        }
+        if (nixHash != null && nixSource == null) {
+            throw new InvalidInputException("--nix-hash needs --nix-source (the tarball it is the hash of)");
+        }
+        if (!hashes.isEmpty() && cpanSource == null) {
+            throw new InvalidInputException("--cpan-hash needs --cpan-source (where the file it names lies)");
+        }
+        return new SourceRequest(hydraSource, hydraHash, nixSource, nixHash, cpanSource, hashes, downloadOnPi);
     }
 }

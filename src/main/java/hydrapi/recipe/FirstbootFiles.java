@@ -23,7 +23,7 @@ final class FirstbootFiles {
             "00-check-preflight", "01-sync-time", "02-install-packages", "03-add-swap", "04-install-nix",
             "05-create-nix-users", "06-create-hydra-users", "07-build-hydra", "08-setup-postgres",
             "09-prepare-hydra-state", "10-run-hydra-init", "11-create-admin", "12-enable-services",
-            "13-finish-firstboot");
+            "13-create-jobsets", "14-finish-firstboot");
 
     static final List<Entry> ENTRIES = entries();
 
@@ -37,6 +37,10 @@ final class FirstbootFiles {
         e.add(new Entry("firstboot/hydra-prestart", LIB_DIR + "/hydra-prestart", 0755, false));
         for (String s : STAGES) {
             e.add(new Entry("firstboot/stages/" + s + ".sh", LIB_DIR + "/stages/" + s + ".sh", 0755, false));
+        }
+        // Stage 02's package sets, one per pin, and the Perl modules the legacy set must provide.
+        for (String list : List.of("legacy-2016.apt", "legacy-2016.perl", "modern.apt")) {
+            e.add(new Entry("firstboot/packages/" + list, LIB_DIR + "/packages/" + list, 0644, false));
         }
         for (String unit : List.of("hydra-firstboot", "hydra-init", "hydra-server", "hydra-evaluator",
                 "hydra-queue-runner")) {

@@ -5,19 +5,23 @@ import hydrapi.InvalidInputException;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * What the Hydra recipe is asked for. {@code passwordHash} ({@code $6$}/{@code $y$}) and {@code passwordFile} are
- * optional and exclusive; neither locks the password. {@code hydraSource} is optional (the Pi downloads it);
- * {@code hydraHash} null means the pin's known hash. {@code now} is the build's one clock; {@code reproducible} says it
- * came from SOURCE_DATE_EPOCH, so salts are derived instead of random.
+ * optional and exclusive; neither locks the password. {@code sources} are the pin's pinned sources, with the local
+ * copies the build resolved (null for a pin without any). {@code now} is the build's one clock; {@code reproducible}
+ * says it came from SOURCE_DATE_EPOCH, so salts are derived instead of random. {@code jobsets} are created on first
+ * boot.
  */
 public record HydraOptions(String hostname, String adminUser, List<String> sshPublicKeys, String passwordHash,
-                           Path passwordFile, Pin pin, Path hydraSource, String hydraHash, String adminEmail,
-                           int buildUsers, boolean noHydra, Instant now, boolean reproducible, String bootMount) {
+                           Path passwordFile, Pin pin, PinnedSources sources, String adminEmail, int buildUsers,
+                           boolean noHydra, Instant now, boolean reproducible, String bootMount,
+                           List<Jobset> jobsets) {
 
     // RFC 1123 label; userconf-pi's rule for names (raspberry-pi-os-image.md §2.5).
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
@@ -33,18 +37,19 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
         Objects.requireNonNull(pin, "pin");
         Objects.requireNonNull(now, "now");
         Objects.requireNonNull(bootMount, "bootMount");
+        jobsets = List.copyOf(jobsets);
     }
 
     /** The same options for an image whose boot partition the Pi mounts at {@code mount} (read from its fstab). */
     public HydraOptions withBootMount(String mount) {
-        return new HydraOptions(hostname, adminUser, sshPublicKeys, passwordHash, passwordFile, pin, hydraSource,
-                hydraHash, adminEmail, buildUsers, noHydra, now, reproducible, mount);
+        return new HydraOptions(hostname, adminUser, sshPublicKeys, passwordHash, passwordFile, pin, sources,
+                adminEmail, buildUsers, noHydra, now, reproducible, mount, jobsets);
     }
 
-    /** The same options with the source tarball at {@code file} (e.g. downloaded by the build). */
-    public HydraOptions withHydraSource(Path file) {
-        return new HydraOptions(hostname, adminUser, sshPublicKeys, passwordHash, passwordFile, pin, file,
-                hydraHash, adminEmail, buildUsers, noHydra, now, reproducible, bootMount);
+    /** The same options with the sources the build resolved (local copies, hashes). */
+    public HydraOptions withSources(PinnedSources resolved) {
+        return new HydraOptions(hostname, adminUser, sshPublicKeys, passwordHash, passwordFile, pin, resolved,
+                adminEmail, buildUsers, noHydra, now, reproducible, bootMount, jobsets);
     }
 
     /** Rejects values that would break a file we write; messages name the option. */
@@ -72,6 +77,15 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
         }
         if (buildUsers < 1 || buildUsers > 32) {
             throw new InvalidInputException("--build-users: " + buildUsers + " is outside 1..32");
+        }
+        Set<String> names = new HashSet<>();
+        for (Jobset j : jobsets) {
+            if (!names.add(j.name())) {
+                throw new InvalidInputException("--jobset: the name '" + j.name() + "' is given twice");
+            }
+        }
+        if (!jobsets.isEmpty() && noHydra) {
+            throw new InvalidInputException("--jobset needs Hydra; it cannot go with --no-hydra");
         }
         if (!bootMount.startsWith("/") || bootMount.endsWith("/")) {
             throw new InvalidInputException("boot mount point '" + bootMount + "' is not an absolute path");

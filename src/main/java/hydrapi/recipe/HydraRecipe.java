@@ -25,7 +25,6 @@ public final class HydraRecipe {
 
     static final String FIRSTBOOT_STATE = "/var/lib/hydra-firstboot";
     static final String CACHE = "/var/cache/hydra-firstboot";
-    static final String NIX_TARBALL_SHA256 = "0ca5782fc37d62238d13a620a7b4bff6a200bab1bd63003709249a776162357c";
     // nixpkgs commit whose pkgs/by-name/hy/hydra/package.nix has src rev 241ab718 with the pin's hash
     // (hydra-first-boot.md §2.2; read at NixOS/nixpkgs@05d7a1950dc4). The full 40 hex digits: a short rev in the
     // archive URL can become ambiguous, and stage 07 checks hydra.src.rev against HYDRA_REV all the same.
@@ -36,19 +35,22 @@ public final class HydraRecipe {
     static final String NIX_INSTALLER_SHA256 = "078e2ffeddf6a9c1f22adf41458ccc46a58bb26911a9e01579645314f9982994";
     // timesyncd advances the clock to this file's mtime when it starts (raspberry-pi-os-image.md §2.7).
     static final String TIMESYNC_CLOCK = "/var/lib/systemd/timesync/clock";
-    // The seven Perl modules Debian lacks (§1.4); versions of 2016-era nixpkgs where known, else the last release.
-    static final String CPAN_MODULES = "Catalyst::Plugin::AccessLog@1.10 Catalyst::View::Download@0.09 "
-            + "Catalyst::TraitFor::Request::ProxyBase@0.000005 CatalystX::RoleApplicator@0.005 "
-            + "CatalystX::Script::Server::Starman@0.02 Crypt::RandPasswd@0.07 Digest::SHA1@2.13";
 
     private final HydraOptions options;
     private final AccountSnapshot snapshot;
+    private final ImageRelease release;
     private final ColonFile group;
 
-    public HydraRecipe(HydraOptions options, AccountSnapshot snapshot) throws InvalidInputException {
+    /** Refuses, before anything is written, a pin that can only fail on this image's first boot. */
+    public HydraRecipe(HydraOptions options, AccountSnapshot snapshot, ImageRelease release)
+            throws InvalidInputException {
         options.validate();
+        if (!options.noHydra()) {
+            release.requireSupports(options.pin());
+        }
         this.options = options;
         this.snapshot = snapshot;
+        this.release = release;
         this.group = ColonFile.parse(snapshot.group());
     }
 
@@ -95,7 +97,7 @@ public final class HydraRecipe {
         out.addAll(RaspberryPiBoot.specs(o.bootMount(), true, List.of()));
 
         if (!o.noHydra()) {
-            hydra(out);
+            hydra(accounts, out);
         }
         return List.copyOf(out);
     }
@@ -132,12 +134,13 @@ public final class HydraRecipe {
         }
     }
 
-    private void hydra(List<FileSpec> out) throws IOException {
+    private void hydra(AccountPlan accounts, List<FileSpec> out) throws IOException {
         HydraOptions o = options;
         Pin pin = o.pin();
         String lib = FirstbootFiles.LIB_DIR;
         out.add(FileSpec.directory(lib, 0755));
         out.add(FileSpec.directory(lib + "/stages", 0755));
+        out.add(FileSpec.directory(lib + "/packages", 0755));
         out.add(FileSpec.directory("/etc/hydra", 0755));
         out.add(FileSpec.directory("/etc/hydra-firstboot", 0755));
         out.add(FileSpec.directory("/usr/lib/systemd/system-preset", 0755));
@@ -155,25 +158,57 @@ public final class HydraRecipe {
         out.add(FileSpec.symlink("/etc/systemd/system/multi-user.target.wants/hydra-firstboot.service",
                 "../hydra-firstboot.service"));
 
-        String hydraSource = null;
-        if (o.hydraSource() != null) {
-            String expected = o.hydraHash() != null ? o.hydraHash() : pin.narHash();
-            NarHash.verify(o.hydraSource(), expected);
-            String name = o.hydraSource().getFileName().toString();
-            String ext = name.endsWith(".tar.xz") ? ".tar.xz" : name.endsWith(".tar") ? ".tar" : ".tar.gz";
-            hydraSource = CACHE + "/src/hydra-" + pin.hydraRev() + ext;
-            out.add(FileSpec.file(hydraSource, 0644, new Content.HostFile(o.hydraSource())));
+        // The pin's sources the build resolved go into the source cache stage 04 and 07 read (hash-checked there
+        // again); the rest the Pi downloads and checks against the same hashes.
+        PinnedSources sources = o.sources();
+        if (sources != null) {
+            out.add(FileSpec.directory(CACHE + "/src/cpan", 0755));
+            for (PinnedSources.Source src : sources.all()) {
+                if (src.file() != null) {
+                    out.add(FileSpec.file(sourcePath(src), 0644, new Content.HostFile(src.file())));
+                }
+            }
         }
-        out.add(FileSpec.file("/etc/hydra/hydra.env", 0644, text(hydraEnv(pin))));
-        out.add(FileSpec.file("/etc/hydra-firstboot/config.env", 0600, text(configEnv(hydraSource))));
+        jobsets(accounts, out);
+        out.add(FileSpec.file("/etc/hydra/hydra.env", 0644, text(hydraEnv(pin, release))));
+        out.add(FileSpec.file("/etc/hydra-firstboot/config.env", 0600, text(configEnv())));
         out.add(FileSpec.file("/etc/hydra-firstboot/nix.conf.hydra", 0644, text(nixConf(pin))));
+    }
+
+    /** Where a source lies in the image: CPAN distributions in their own folder, the others beside it. */
+    private String sourcePath(PinnedSources.Source src) {
+        boolean cpan = options.sources().cpan().contains(src);
+        return CACHE + "/src/" + (cpan ? "cpan/" : "") + src.name();
+    }
+
+    /**
+     * Each directory jobset's tree below /var/lib/hydra/jobsets/NAME, owned by hydra (its evaluator reads it; no
+     * .git), and the list stage 13 reads.
+     */
+    private void jobsets(AccountPlan accounts, List<FileSpec> out) throws IOException {
+        StringBuilder conf = new StringBuilder("# NAME TYPE VALUE [BRANCH]: made by hydrapi, read by stage 13.\n");
+        AccountPlan.User hydra = accounts.user("hydra");
+        boolean anyDir = options.jobsets().stream().anyMatch(j -> j.dir() != null);
+        if (anyDir) {
+            out.add(new FileSpec("/var/lib/hydra", FileSpec.Type.DIRECTORY, 0750, hydra.uid(), hydra.gid(), null,
+                    null));
+            out.add(new FileSpec(Jobset.IMAGE_DIR, FileSpec.Type.DIRECTORY, 0755, hydra.uid(), hydra.gid(), null,
+                    null));
+        }
+        for (Jobset j : options.jobsets()) {
+            conf.append(j.configLine()).append('\n');
+            if (j.dir() != null) {
+                out.addAll(JobsetTree.specs(j.dir(), Jobset.IMAGE_DIR + "/" + j.name(), hydra.uid(), hydra.gid()));
+            }
+        }
+        out.add(FileSpec.file("/etc/hydra-firstboot/jobsets", 0644, text(conf.toString())));
     }
 
     /**
      * The units' environment (§4.2). HYDRA_DBI in double quotes: systemd's EnvironmentFile strips them, and the
      * shell that sources this file from /etc/profile.d would otherwise end the assignment at the first ';'.
      */
-    static String hydraEnv(Pin pin) {
+    static String hydraEnv(Pin pin, ImageRelease release) {
         StringBuilder s = new StringBuilder("# Environment of the Hydra units and of login shells (/etc/profile.d/hydra.sh).\n");
         s.append("HYDRA_DBI=\"dbi:Pg:dbname=hydra;user=hydra;\"\n");
         s.append("HYDRA_DATA=/var/lib/hydra\n");
@@ -182,11 +217,17 @@ public final class HydraRecipe {
         s.append("SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\n");
         if (pin == Pin.LEGACY_2016) {
             // make install puts no wrappers around the Perl scripts: HYDRA_HOME has no default (§1.6). Nix 1.11's
-            // Perl bindings land in site_perl/<perl>/<archname>; bookworm's perl is 5.36.0.
+            // Perl bindings land in site_perl/<perl>/<archname>; bookworm's perl is 5.36.0. An image whose
+            // architecture the build could not read gets every archname a Pi (or a test machine) may have.
             s.append("HYDRA_HOME=/usr/local/libexec/hydra\n");
-            s.append("PERL5LIB=/usr/local/libexec/hydra/lib"
-                    + ":/usr/local/lib/perl5/site_perl/5.36.0/aarch64-linux-gnu-thread-multi"
-                    + ":/usr/local/lib/perl5/site_perl/5.36.0/arm-linux-gnueabihf-thread-multi-64int\n");
+            String arch = release.perlArchname();
+            List<String> archnames = arch != null ? List.of(arch) : List.of("aarch64-linux-gnu-thread-multi",
+                    "arm-linux-gnueabihf-thread-multi-64int", "x86_64-linux-gnu-thread-multi");
+            s.append("PERL5LIB=/usr/local/libexec/hydra/lib");
+            for (String a : archnames) {
+                s.append(":/usr/local/lib/perl5/site_perl/5.36.0/").append(a);
+            }
+            s.append('\n');
             s.append("PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin\n");
         } else {
             // nixpkgs' wrappers set HYDRA_HOME and PERL5LIB themselves (§2.3).
@@ -196,7 +237,7 @@ public final class HydraRecipe {
         return s.toString();
     }
 
-    private String configEnv(String hydraSource) throws InvalidInputException {
+    private String configEnv() throws InvalidInputException {
         HydraOptions o = options;
         Pin pin = o.pin();
         StringBuilder s = new StringBuilder("# Written by hydrapi; read by /usr/local/lib/hydra-firstboot/run.\n");
@@ -209,19 +250,25 @@ public final class HydraRecipe {
         kv(s, "ADMIN_USER", o.adminUser());
         kv(s, "ADMIN_FULLNAME", o.adminUser());
         kv(s, "ADMIN_EMAIL", o.adminEmail() != null ? o.adminEmail() : o.adminUser() + "@" + o.hostname());
-        kv(s, "MAX_JOBS", "1");
         kv(s, "NOT_BEFORE", Long.toString(o.now().getEpochSecond()));
-        if (pin == Pin.LEGACY_2016) {
-            kv(s, "NIX_TARBALL_SHA256", NIX_TARBALL_SHA256);
-            kv(s, "HYDRA_NAR_HASH_BASE32", Nix32.encode(NarHash.parse(o.hydraHash() != null ? o.hydraHash()
-                    : pin.narHash())));
-            kv(s, "CPAN_MODULES", CPAN_MODULES);
-        } else {
+        PinnedSources src = o.sources();
+        if (src != null) {
+            kv(s, "NIX_TARBALL_SHA256", src.nix().hash());
+            kv(s, "NIX_TARBALL_URL", src.nix().url());
+            kv(s, "HYDRA_SOURCE", sourcePath(src.hydra()));
+            kv(s, "HYDRA_SOURCE_URL", src.hydra().url());
+            kv(s, "HYDRA_NAR_HASH_BASE32", Nix32.encode(NarHash.parse(src.hydra().hash())));
+            kv(s, "CPAN_MODULES", String.join(" ", PinnedSources.CPAN_MODULES));
+            StringBuilder dists = new StringBuilder();
+            for (PinnedSources.Source c : src.cpan()) {
+                // SHA256=URL: the hex has no '=', a URL may.
+                dists.append(dists.length() == 0 ? "" : " ").append(c.hash()).append('=').append(c.url());
+            }
+            kv(s, "CPAN_DISTS", dists.toString());
+        }
+        if (pin == Pin.MODERN) {
             kv(s, "NIXPKGS_REV", NIXPKGS_REV);
             kv(s, "NIX_INSTALLER_SHA256", NIX_INSTALLER_SHA256);
-        }
-        if (hydraSource != null) {
-            kv(s, "HYDRA_SOURCE", hydraSource);
         }
         return s.toString();
     }

@@ -36,7 +36,7 @@ class FirstbootReportTest {
     static void build() throws Exception {
         Path out = tmp.resolve("hydra.img.xz");
         int rc = Main.execute(new String[] {"build", "--base", Samples.sampleXz().toString(), "--out", out.toString(),
-            "--user", "alice", "--hydra-pin", "legacy-2016", "--quiet"}, new ByteArrayOutputStream(),
+            "--user", "alice", "--hydra-pin", "legacy-2016", "--download-on-pi", "--quiet"}, new ByteArrayOutputStream(),
             new ByteArrayOutputStream(), Map.of("SOURCE_DATE_EPOCH", "1700000000"), false);
         assertEquals(0, rc);
         built = tmp.resolve("hydra.img");
@@ -77,7 +77,7 @@ class FirstbootReportTest {
     void read_freshImage_everyStageNotRun() throws Exception {
         FirstbootReport r = FirstbootReport.read(built).orElseThrow();
         assertTrue(r.present());
-        assertEquals(14, r.stages().size());
+        assertEquals(15, r.stages().size());
         assertTrue(r.stages().stream().allMatch(s -> s.state() == FirstbootReport.State.NOT_RUN));
         assertFalse(r.localStagesDone());
     }
@@ -108,7 +108,8 @@ class FirstbootReportTest {
         expected.put("10-run-hydra-init", "HELD after 07-build-hydra");
         expected.put("11-create-admin", "HELD after 10-run-hydra-init");
         expected.put("12-enable-services", "HELD after 10-run-hydra-init 11-create-admin");
-        expected.put("13-finish-firstboot", "HELD after 12-enable-services");
+        expected.put("13-create-jobsets", "HELD after 11-create-admin 12-enable-services");
+        expected.put("14-finish-firstboot", "HELD after 12-enable-services 13-create-jobsets");
         assertEquals(expected, states(r));
         assertEquals(List.of("createdb: error: connection to server failed", "line 2"), r.stages().get(8).logTail());
         assertFalse(r.localStagesDone());

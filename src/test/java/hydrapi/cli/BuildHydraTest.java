@@ -70,7 +70,7 @@ class BuildHydraTest {
         Path out = tmp.resolve("o.img.xz");
         Cli.Run run = Cli.run("build", "--base", base.toString(), "--out", out.toString(), "--hostname", "hydra",
                 "--user", "alice", "--ssh-key", key.toString(), "--password-hash",
-                "$6$saltsalt$Wx7/hTHWxxxx", "--hydra-pin", "legacy-2016", "--hydra-source", src[0],
+                "$6$saltsalt$Wx7/hTHWxxxx", "--hydra-pin", "legacy-2016", "--download-on-pi", "--hydra-source", src[0],
                 "--hydra-hash", src[1], "--quiet");
         assertEquals(0, run.exitCode(), run.stderr());
         Path raw = tmp.resolve("o.img");
@@ -163,7 +163,7 @@ class BuildHydraTest {
         String wrong = "sha256-" + Base64.getEncoder().encodeToString(new byte[32]);
         Path outDir = Files.createDirectories(tmp.resolve("out"));
         Cli.Run r = Cli.run("build", "--base", Samples.sampleXz().toString(), "--out",
-                outDir.resolve("o.img.xz").toString(), "--user", "alice", "--hydra-pin", "legacy-2016",
+                outDir.resolve("o.img.xz").toString(), "--user", "alice", "--hydra-pin", "legacy-2016", "--download-on-pi",
                 "--hydra-source", src[0], "--hydra-hash", wrong);
         assertEquals(2, r.exitCode(), r.stderr());
         assertTrue(r.stderr().contains(wrong) && r.stderr().contains(src[1]), r.stderr());
@@ -198,7 +198,7 @@ class BuildHydraTest {
             for (int i = 0; i < 2; i++) {
                 Path out = tmp.resolve("u" + i + ".img.xz");
                 Cli.Run r = Cli.run(env, "build", "--base", Samples.sampleXz().toString(), "--out", out.toString(),
-                        "--user", "alice", "--hydra-pin", "legacy-2016", "--hydra-source", url, "--hydra-hash",
+                        "--user", "alice", "--hydra-pin", "legacy-2016", "--download-on-pi", "--hydra-source", url, "--hydra-hash",
                         src[1], "--quiet");
                 assertEquals(0, r.exitCode(), r.stderr());
                 Path raw = tmp.resolve("u" + i + ".img");
@@ -208,7 +208,7 @@ class BuildHydraTest {
             }
             assertEquals(1, downloads.get(), "the second build must use the cache");
             Cli.Run missing = Cli.run(env, "build", "--base", Samples.sampleXz().toString(), "--out",
-                    tmp.resolve("m.img.xz").toString(), "--user", "alice", "--hydra-pin", "legacy-2016",
+                    tmp.resolve("m.img.xz").toString(), "--user", "alice", "--hydra-pin", "legacy-2016", "--download-on-pi",
                     "--hydra-source", "http://127.0.0.1:" + server.getAddress().getPort() + "/nope.tar.gz",
                     "--quiet");
             // A failed download is an I/O error of the host (6), reported on one line.

@@ -43,7 +43,7 @@ class TryBootTest {
     static final List<String> LOCAL = List.of("00-check-preflight", "01-sync-time", "03-add-swap",
             "06-create-hydra-users", "08-setup-postgres", "09-prepare-hydra-state");
     static final List<String> WAITING = List.of("02-install-packages", "04-install-nix", "05-create-nix-users",
-            "07-build-hydra", "10-run-hydra-init", "11-create-admin", "12-enable-services", "13-finish-firstboot");
+            "07-build-hydra", "10-run-hydra-init", "11-create-admin", "12-enable-services", "13-create-jobsets", "14-finish-firstboot");
     /** Printed by stage 08's `systemctl enable --now postgresql.service`: the power is cut inside the stage. */
     static final String CUT_AT = "systemd-sysv-install enable postgresql";
 
@@ -69,7 +69,7 @@ class TryBootTest {
         Files.writeString(key, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPrX3XUdV3pr5Tr9CAT8e8mTXSw6bPhDrUXbJA0n7bc3 t@e\n");
         image = work.resolve("hydra.img.xz");
         Cli.Run built = Cli.run("build", "--base", base.toString(), "--out", image.toString(), "--user", "alice",
-                "--ssh-key", key.toString(), "--hydra-pin", "legacy-2016", "--overlay", testOverlay(work.resolve("overlay")).toString(), "--quiet");
+                "--ssh-key", key.toString(), "--hydra-pin", "legacy-2016", "--download-on-pi", "--overlay", testOverlay(work.resolve("overlay")).toString(), "--quiet");
         assertEquals(0, built.exitCode(), built.stderr());
         Files.delete(base);
         Files.delete(Path.of(base + ".sha256"));
@@ -140,7 +140,7 @@ class TryBootTest {
         // ---- boot 1: cut off hard inside stage 08 ------------------------------------------------------------
         Boot cut = boot(image.toString(), "--power-cut-at", CUT_AT, "--timeout", "600", "--memory", "3072");
         assertEquals(1, cut.rc, cut.err);
-        assertTrue(cut.console.contains(">> ") && cut.console.contains("hydra-firstboot: stage 9/14: 08-setup-postgres"),
+        assertTrue(cut.console.contains(">> ") && cut.console.contains("hydra-firstboot: stage 9/15: 08-setup-postgres"),
                 "the first-boot service ran and its lines are marked:\n" + cut.console);
         assertTrue(cut.err.contains("power cut at \"" + CUT_AT + "\""), cut.err);
         Path disk = keptDisk(cut.err);
@@ -151,9 +151,9 @@ class TryBootTest {
         // ---- boot 2: the kept disk, booted again, resumes --------------------------------------------------
         Boot resumed = boot(disk.toString(), "--keep", "--timeout", "600", "--memory", "3072");
         assertEquals(0, resumed.rc, resumed.err + resumed.out);
-        assertTrue(resumed.console.contains("hydra-firstboot: stage 9/14: 08-setup-postgres"), resumed.console);
+        assertTrue(resumed.console.contains("hydra-firstboot: stage 9/15: 08-setup-postgres"), resumed.console);
         // 01 was stamped (and its stamp committed by later stamps' fsync) before the cut: it does not run again.
-        assertFalse(resumed.console.contains("stage 2/14: 01-sync-time"), resumed.console);
+        assertFalse(resumed.console.contains("stage 2/15: 01-sync-time"), resumed.console);
         assertTrue(resumed.console.contains("waiting for network (stage 02-install-packages); after it: 04-install-nix"),
                 resumed.console);
         Path second = keptDisk(resumed.out);

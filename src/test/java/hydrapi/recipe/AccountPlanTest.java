@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 class AccountPlanTest {
 
     static HydraOptions options(String admin, boolean noHydra) {
-        return new HydraOptions("hydra", admin, List.of(), null, null, Pin.LEGACY_2016, null, null, null, 4, noHydra,
-                Instant.parse("2026-01-01T00:00:00Z"), true, "/boot/firmware");
+        return new HydraOptions("hydra", admin, List.of(), null, null, Pin.LEGACY_2016, PinnedSources.of(Pin.LEGACY_2016), null, 4, noHydra,
+                Instant.parse("2026-01-01T00:00:00Z"), true, "/boot/firmware", List.of());
     }
 
     static String apply(Content.Edit edit, String text) {

@@ -43,7 +43,7 @@ class FirstbootChrootTest {
     static final List<String> LOCAL = List.of("00-check-preflight", "01-sync-time", "03-add-swap",
             "06-create-hydra-users", "08-setup-postgres", "09-prepare-hydra-state");
     static final List<String> WAITING = List.of("02-install-packages", "04-install-nix", "05-create-nix-users",
-            "07-build-hydra", "10-run-hydra-init", "11-create-admin", "12-enable-services", "13-finish-firstboot");
+            "07-build-hydra", "10-run-hydra-init", "11-create-admin", "12-enable-services", "13-create-jobsets", "14-finish-firstboot");
     static final String TEST_BIN = "/opt/hydrapi-test/bin";
     static final String HOOK_BIN = "/opt/hydrapi-test/hook";
 
@@ -121,7 +121,7 @@ class FirstbootChrootTest {
                 assertFalse(second.output.contains(": " + s), s + " ran again:\n" + second.output);
             }
         }
-        assertTrue(second.output.contains("stage 3/14: 02-install-packages"), second.output);
+        assertTrue(second.output.contains("stage 3/15: 02-install-packages"), second.output);
         assertEquals(hbaBefore, read(hba.substring(1)));
         assertEquals(oidBefore, psqlAsPostgres("SELECT oid FROM pg_database WHERE datname='hydra'"));
         // No stage succeeded but the preflight, so the driver backs off before the next attempt.
@@ -159,7 +159,7 @@ class FirstbootChrootTest {
             }
         }
         assertEquals(List.of(), survivors(), "processes of the killed run still inside the root");
-        assertEquals("stage 9/14: 08-setup-postgres", read("run/hydra-firstboot/status").strip());
+        assertEquals("stage 9/15: 08-setup-postgres", read("run/hydra-firstboot/status").strip());
         assertEquals(null, stamp("08-setup-postgres"));
         assertEquals(PIN_STRING, stamp("06-create-hydra-users"));
         assertEquals("1", psqlAsPostgres("SELECT count(*) FROM pg_roles WHERE rolname='hydra'"), "killed after createuser");
@@ -168,8 +168,8 @@ class FirstbootChrootTest {
         Files.delete(marker);
         Result resumed = runner(false);
         assertEquals(75, resumed.rc, resumed.output);
-        assertFalse(resumed.output.contains("stage 7/14: 06-create-hydra-users"), resumed.output);
-        assertTrue(resumed.output.contains("stage 9/14: 08-setup-postgres"), resumed.output);
+        assertFalse(resumed.output.contains("stage 7/15: 06-create-hydra-users"), resumed.output);
+        assertTrue(resumed.output.contains("stage 9/15: 08-setup-postgres"), resumed.output);
         for (String s : LOCAL) {
             assertEquals(PIN_STRING, stamp(s), s + "\n" + resumed.output);
         }
@@ -254,9 +254,9 @@ class FirstbootChrootTest {
     private void install() throws Exception {
         AccountSnapshot snapshot = new AccountSnapshot(read("etc/passwd"), read("etc/group"));
         HydraOptions o = new HydraOptions("hydra", "alice", List.of("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDummy a@b"),
-                null, null, Pin.LEGACY_2016, null, null, null, 2, false, Instant.parse("2026-01-01T00:00:00Z"),
-                true, "/boot/firmware");
-        HydraRecipe recipe = new HydraRecipe(o, snapshot);
+                null, null, Pin.LEGACY_2016, PinnedSources.of(Pin.LEGACY_2016), null, 2, false, Instant.parse("2026-01-01T00:00:00Z"),
+                true, "/boot/firmware", List.of());
+        HydraRecipe recipe = new HydraRecipe(o, snapshot, ImageRelease.UNKNOWN);
         List<FileSpec> specs = new ArrayList<>(recipe.specs());
         specs.sort((a, b) -> a.path().compareTo(b.path()));
         // The skeleton first, so that the home directory's own spec (mode 0700) is applied over cp's copy of it.

@@ -56,9 +56,9 @@ class FirstbootDriverTest {
         stubDir = tmp.resolve("stubstate");
         log = tmp.resolve("calls.log");
         Files.createDirectories(stubDir);
-        HydraOptions o = new HydraOptions("hydra", "alice", List.of(), null, null, pin, null, null, null,
-                2, false, Instant.parse("2026-01-01T00:00:00Z"), true, "/boot/firmware");
-        for (FileSpec s : new HydraRecipe(o, SampleRootfs.snapshot()).specs()) {
+        HydraOptions o = new HydraOptions("hydra", "alice", List.of(), null, null, pin, PinnedSources.of(pin), null,
+                2, false, Instant.parse("2026-01-01T00:00:00Z"), true, "/boot/firmware", List.of());
+        for (FileSpec s : new HydraRecipe(o, SampleRootfs.snapshot(), ImageRelease.UNKNOWN).specs()) {
             Path p = root.resolve(s.path().substring(1));
             if (s.type() == FileSpec.Type.DIRECTORY) {
                 Files.createDirectories(p);
@@ -145,7 +145,7 @@ class FirstbootDriverTest {
         assertTrue(calls.contains("systemctl enable hydra-init.service hydra-server.service hydra-evaluator.service "
                 + "hydra-queue-runner.service hydra-update-gc-roots.timer hydra-compress-logs.timer\n"), "no hydra-notify on the 2016 pin: " + calls);
         String hba = Files.readString(root.resolve("etc/postgresql/15/main/pg_hba.conf"));
-        assertTrue(hba.startsWith("# BEGIN hydra-firstboot\nlocal hydra all peer map=hydra-users\n# END"), hba);
+        assertTrue(hba.startsWith("# BEGIN hydra-firstboot\nlocal hydra hydra peer map=hydra-users\n# END"), hba);
         String conf = Files.readString(root.resolve("var/lib/hydra/hydra.conf"));
         assertTrue(conf.contains("base_uri = http://hydra:3000\n") && !conf.contains("use-substitutes"), conf);
         assertTrue(Files.readString(root.resolve("etc/nix/nix.conf")).contains("build-users-group = nixbld\n"));
@@ -201,7 +201,7 @@ class FirstbootDriverTest {
         for (String local : List.of("03-add-swap", "06-create-hydra-users", "09-prepare-hydra-state")) {
             assertEquals(PIN_STRING, stamp(local), local);
         }
-        for (String held : List.of("04-install-nix", "05-create-nix-users", "10-run-hydra-init", "13-finish-firstboot")) {
+        for (String held : List.of("04-install-nix", "05-create-nix-users", "10-run-hydra-init", "14-finish-firstboot")) {
             assertEquals(null, stamp(held), held);
         }
         assertFalse(calls().contains("apt-get"), calls());

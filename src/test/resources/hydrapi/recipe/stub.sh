@@ -64,6 +64,10 @@ case "$name" in
         printf '#!/bin/sh\necho "$0 $*" >> "%s"\n' "$STUB_LOG" > "$2/bootstrap"
         cp "$2/bootstrap" "$2/configure"
         chmod +x "$2/bootstrap" "$2/configure"
+        # The two queue-runner sources stage 07 patches for gcc 12.
+        mkdir -p "$2/src/hydra-queue-runner"
+        printf 'float f(float a) { return roundf(a); }\n' > "$2/src/hydra-queue-runner/dispatcher.cc"
+        printf 'float g(float a) { return powf(a, 2); }\n' > "$2/src/hydra-queue-runner/build-remote.cc"
       fi
       shift
     done
@@ -78,6 +82,15 @@ case "$name" in
     esac
     ;;
   pwgen) echo "generated-password-0001" ;;
+  perl)
+    # Every module loads: a filter (-n) reads its input and prints no missing name.
+    case "${1:-}" in -n*) cat > /dev/null ;; esac
+    ;;
+  curl)
+    # Hydra's API as stage 13 calls it: the status code it asks for with -w; cache.nixos.org has the path.
+    case " $* " in *" --data-binary @- "*) cat > /dev/null ;; esac
+    case " $* " in *" -w "*) printf 200 ;; esac
+    ;;
   swapon) ;;
 esac
 exit 0

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 13 (§7): clean the build trees and leave the ready message; the driver then writes done and disables the unit.
+# Stage 14 (§7): clean the build trees and leave the ready message; the driver then writes done and disables the unit.
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
-# hydra-firstboot: after 12-enable-services
+# hydra-firstboot: after 12-enable-services 13-create-jobsets
 
 rm -rf "$FB_CACHE/build"
 host=$(cat "$FB_ETC/hostname" 2>/dev/null || echo localhost)

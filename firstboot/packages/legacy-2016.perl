@@ -1,0 +1,55 @@
+# Perl modules hydra-server, hydra-evaluator and the stage-07 CPAN distributions load from Debian's packages
+# (Hydra 993647d's src/lib and src/script "use"/"extends"/ActionClass lines, the Catalyst plugins in Hydra.pm).
+# Stage 02 loads each after installing legacy-2016.apt: a missing one fails there, by name, not as a crash loop of
+# hydra-server in stage 12.
+Catalyst::Runtime
+Catalyst::ScriptRunner
+Catalyst::Action::RenderView
+Catalyst::Action::REST
+Catalyst::Controller::REST
+Catalyst::Model::DBIC::Schema
+Catalyst::View::TT
+Catalyst::View::JSON
+Catalyst::Authentication::Store::DBIx::Class
+Catalyst::DispatchType::Regex
+Catalyst::Plugin::ConfigLoader
+Catalyst::Plugin::Unicode::Encoding
+Catalyst::Plugin::Static::Simple
+Catalyst::Plugin::StackTrace
+Catalyst::Plugin::Authentication
+Catalyst::Plugin::Authorization::Roles
+Catalyst::Plugin::Session
+Catalyst::Plugin::Session::Store::FastMmap
+Catalyst::Plugin::Session::State::Cookie
+Catalyst::Plugin::Captcha
+Config::General
+Data::Dump
+DateTime
+DBD::Pg
+DBD::SQLite
+DBIx::Class
+Email::MIME
+Email::Sender::Simple
+File::Slurp
+IPC::Run
+JSON
+JSON::Any
+LWP::UserAgent
+LWP::Protocol::https
+List::MoreUtils
+Module::Pluggable
+Moose
+MooseX::RelatedClassRoles
+MooseX::Types::Moose
+Net::Amazon::S3
+Net::Statsd
+Pod::Find
+Readonly
+SQL::SplitStatement
+Starman
+Sys::Hostname::Long
+Template
+Text::CSV
+Text::Diff
+Try::Tiny
+WWW::Curl
