@@ -127,14 +127,15 @@ http() {  # METHOD PATH [DATA] -> prints "CODE BODY"
 }
 
 # ---- first boot ---------------------------------------------------------------------------------------------------
-log "first boot of pin $pin (console: $console; timeout ${timeout_s}s)"
+log "first boot of pin $pin (log: /var/log/hydra-firstboot in the root; timeout ${timeout_s}s)"
 boot_container
 last=
 while :; do
   if [ -e "$root/var/lib/hydra-firstboot/done" ] || [ -e "$root/var/lib/hydra-firstboot/failed" ]; then break; fi
   if ! kill -0 "$nspawn_pid" 2>/dev/null; then log "the container stopped before first boot ended"; break; fi
   if [ $(( $(date +%s) - t0 )) -gt "$timeout_s" ]; then log "timeout after ${timeout_s}s"; break; fi
-  line=$(grep -a 'hydra-firstboot: stage [0-9]*/' "$console" | tail -n 1 | sed 's/.*hydra-firstboot: //' || true)
+  line=$(grep -a 'hydra-firstboot: stage [0-9]*/' "$root/var/log/hydra-firstboot/firstboot.log" 2>/dev/null \
+    | tail -n 1 | sed 's/.*hydra-firstboot: //' || true)
   if [ -n "$line" ] && [ "$line" != "$last" ]; then log "$line"; last=$line; fi
   sleep 5
 done

@@ -199,6 +199,32 @@ class FirstbootChrootTest {
         checkPeerAuthentication();
     }
 
+    /**
+     * Stage 02 for real, with Debian's archive reachable (the host's network; nothing else of the first boot needs
+     * it): the legacy pin's package set installs, and every Perl module Hydra loads from Debian then loads
+     * (docs/first-boot-observed.md, stage 02: hydra-server died of a missing Catalyst::Action::RenderView).
+     */
+    @Test
+    void stage02_installsTheLegacyPackagesAndEveryPerlModuleHydraNeedsLoads() throws Exception {
+        Files.copy(Path.of("/etc/resolv.conf"), root.resolve("etc/resolv.conf"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "sh", "-c",
+                "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" \"$@\"", root.toString()));
+        cmd.addAll(List.of("/usr/bin/env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "LANG=C.UTF-8", "HYDRA_FIRSTBOOT_BACKOFF_BASE=1", "HYDRA_FIRSTBOOT_BACKOFF_MAX=2",
+                FirstbootFiles.LIB_DIR + "/stages/02-install-packages.sh"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(1800, TimeUnit.SECONDS), "stage 02 timed out");
+        String tail = out.length() > 4000 ? out.substring(out.length() - 4000) : out;
+        assertEquals(0, p.exitValue(), tail);
+        assertTrue(out.contains("all Perl modules of " + FirstbootFiles.LIB_DIR + "/packages/legacy-2016.perl load"),
+                tail);
+        assertEquals("install ok installed", enter(List.of("dpkg-query", "-W", "-f=${Status}",
+                "libcatalyst-action-renderview-perl"), 60));
+    }
+
     private void checkAccounts() throws Exception {
         // The recipe's edits of passwd/group/shadow/gshadow, judged by shadow's own checkers (read-only mode).
         enter(List.of("pwck", "-r", "-q"), 60);
@@ -225,6 +251,10 @@ class FirstbootChrootTest {
                 "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname='hydra'"));
         assertEquals("f|f|f", psqlAsPostgres(
                 "SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname='hydra'"));
+        // The superuser still reaches database hydra: stages 10 and 11 check the schema and the admin as postgres
+        // (docs/first-boot-observed.md, stages 08 and 10).
+        assertEquals("1", enter(List.of("runuser", "-u", "postgres", "--", "psql", "-X", "-d", "hydra", "-tAc",
+                "select 1"), 60).trim(), "postgres is locked out of database hydra");
         // The map must not let anyone else in as hydra.
         Result alice = enterResult(List.of("runuser", "-u", "alice", "--", "psql", "-X", "-d", "hydra", "-U", "hydra",
                 "-tAc", "select 1"), 60);
