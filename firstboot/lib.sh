@@ -18,9 +18,10 @@ FB_BACKOFF_MAX=${HYDRA_FIRSTBOOT_BACKOFF_MAX:-1800}
 FB_POLL=${HYDRA_FIRSTBOOT_POLL:-2}
 export R FB_CONFIG FB_STATE FB_RUN FB_LOG FB_LOCK FB_CACHE FB_ETC FB_LIBDIR FB_BACKOFF_BASE FB_BACKOFF_MAX FB_POLL
 
-# Stage exit codes the driver understands: fatal misconfiguration (no retry) and "waiting for network"
-# (EX_TEMPFAIL, sysexits.h).
-EXIT_FATAL=3
+# Stage exit codes the driver understands: fatal misconfiguration (EX_CONFIG, no retry) and "waiting for network"
+# (EX_TEMPFAIL), from sysexits.h. Both are far from what commands return on their own: systemctl is-active says
+# "inactive" with 3, which must stay a failure to retry, never a fatal stop.
+EXIT_FATAL=78
 EXIT_NETWORK=75
 
 log() {

@@ -159,6 +159,20 @@ summary=$work/summary.txt
 } > "$summary"
 
 check "done stamp holds the pin" grep -q "^$pin " "$done_file"
+if [ ! -e "$done_file" ]; then
+  # Nothing else can hold: show where first boot stopped instead of waiting for a Hydra that is not there.
+  failed=$(sed -n 's/.*(see \(\/var\/log\/hydra-firstboot\/[^)]*\.log\)).*/\1/p' \
+    "$root/var/lib/hydra-firstboot/failed" 2>/dev/null || true)
+  last_log=${failed:-$(find "$root/var/log/hydra-firstboot" -name '[0-9]*.log' 2>/dev/null | sort | tail -n 1)}
+  last_log=${last_log#"$root"}
+  if [ -n "$last_log" ]; then
+    echo "last lines of $last_log:"
+    tail -n 30 "$root$last_log" | sed 's/^/    /'
+  fi
+  cat "$summary"
+  echo "total: $(( $(date +%s) - t0 ))s; first boot did not finish"
+  exit 1
+fi
 front=$(http GET /)
 check "Hydra answers on :3000 ($(cut -c1-3 <<<"$front"))" [ "${front%% *}" = 200 ]
 password=$(cat "$root/root/hydra-admin-password" 2>/dev/null || true)

@@ -31,6 +31,10 @@ if pin_is_legacy; then
   for d in profiles/per-user gcroots/per-user; do
     ensure_dir 1777 root:root "$R/nix/var/nix/$d"
   done
+  # Nix 1.11's nix-daemon.socket and .service carry ConditionPathIsReadWrite=/nix/var/nix/daemon-socket, which
+  # nothing creates: without it systemd skips the socket, and every client finds no daemon (seen under systemd,
+  # docs/first-boot-observed.md, stage 05).
+  ensure_dir 0755 root:root "$R/nix/var/nix/daemon-socket"
   # make install put the units in /usr/local/lib/systemd/system, which systemd searches.
   systemctl daemon-reload
   systemctl enable --now nix-daemon.socket
@@ -38,4 +42,8 @@ else
   systemctl daemon-reload
   systemctl restart nix-daemon.service
 fi
-systemctl is-active --quiet nix-daemon.socket
+if ! systemctl is-active --quiet nix-daemon.socket; then
+  systemctl status --no-pager nix-daemon.socket || log "systemctl status nix-daemon.socket exited $?"
+  log "nix-daemon.socket is not active"
+  exit 1
+fi

@@ -31,12 +31,15 @@ if pin_is_legacy; then
     log "installing ${#files[@]} CPAN distributions for ${missing[*]}"
     # Every prerequisite comes from Debian (packages/legacy-2016.apt): an empty mirror makes a missing one fail
     # here, by name, instead of cpanm fetching an unpinned version from CPAN.
+    # The files go in the order of CPAN_DISTS, each after the ones it needs: cpanm resolves nothing between local
+    # files. Its work directory stays with the build trees, not in $HOME (unset under systemd).
     empty=$(mktemp -d)
+    export PERL_CPANM_HOME=$FB_CACHE/build/cpanm
     rc=0
     cpanm --notest --no-man-pages --mirror "file://$empty" --mirror-only "${files[@]}" || rc=$?
     rmdir "$empty"
     if [ "$rc" != 0 ]; then
-      tail -n 40 "${HOME:-/root}/.cpanm/build.log" >&2 || log "no cpanm build log"
+      tail -n 40 "$PERL_CPANM_HOME/build.log" >&2 || log "no cpanm build log in $PERL_CPANM_HOME"
       exit "$rc"
     fi
     for m in "${modules[@]}"; do

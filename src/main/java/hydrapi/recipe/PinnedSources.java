@@ -53,25 +53,26 @@ public record PinnedSources(Source nix, Source hydra, List<Source> cpan) {
      * pinned and so the newest whose hash is known from a source other than CPAN itself.
      */
     private static final List<String[]> CPAN = List.of(
-            new String[] {"A/AR/ARODLAND/Catalyst-Plugin-AccessLog-1.10.tar.gz",
-                "873db8e4e72a994e3e17aeb53d2b837e6d524b4b8b0f3539f262135c88cc2120"},
-            new String[] {"G/GA/GAUDEON/Catalyst-View-Download-0.09.tar.gz",
-                "7acf8f5f245ec7f6f353f48729d137b12af1acfa2cf1fbd65c70391e9337f8e1"},
-            new String[] {"B/BO/BOBTFISH/Catalyst-TraitFor-Request-ProxyBase-0.000005.tar.gz",
-                "a7bf0faa7e12ca5df625d9f5fc710f11bfd16ba5385837e48d42b3d286c9710a"},
-            new String[] {"H/HD/HDP/CatalystX-RoleApplicator-0.005.tar.gz",
-                "e28e47677689bdadf5544e1c41a2ac575599366f840d73bbd0b03c64fb558a6f"},
-            new String[] {"A/AB/ABRAXXA/CatalystX-Script-Server-Starman-0.02.tar.gz",
-                "a56350e9bc7be2774c721307ba375ea5f4effbe1f134b6af1cb132c2e6ad0240"},
+            // In the order cpanm installs them: each after the ones it needs (ProxyBase needs RoleApplicator).
+            new String[] {"G/GA/GAAS/Digest-SHA1-2.13.tar.gz",
+                "68c1dac2187421f0eb7abf71452a06f190181b8fc4b28ededf5b90296fb943cc"},
             new String[] {"N/NE/NEILB/Crypt-RandPasswd-0.06.tar.gz",
                 "b1bd90478d9cc75f4c7dfa4dbee6fd0c0a40a1a529288df72697873308294831"},
-            new String[] {"G/GA/GAAS/Digest-SHA1-2.13.tar.gz",
-                "68c1dac2187421f0eb7abf71452a06f190181b8fc4b28ededf5b90296fb943cc"});
+            new String[] {"H/HD/HDP/CatalystX-RoleApplicator-0.005.tar.gz",
+                "e28e47677689bdadf5544e1c41a2ac575599366f840d73bbd0b03c64fb558a6f"},
+            new String[] {"B/BO/BOBTFISH/Catalyst-TraitFor-Request-ProxyBase-0.000005.tar.gz",
+                "a7bf0faa7e12ca5df625d9f5fc710f11bfd16ba5385837e48d42b3d286c9710a"},
+            new String[] {"A/AR/ARODLAND/Catalyst-Plugin-AccessLog-1.10.tar.gz",
+                "873db8e4e72a994e3e17aeb53d2b837e6d524b4b8b0f3539f262135c88cc2120"},
+            new String[] {"A/AB/ABRAXXA/CatalystX-Script-Server-Starman-0.02.tar.gz",
+                "a56350e9bc7be2774c721307ba375ea5f4effbe1f134b6af1cb132c2e6ad0240"},
+            new String[] {"G/GA/GAUDEON/Catalyst-View-Download-0.09.tar.gz",
+                "7acf8f5f245ec7f6f353f48729d137b12af1acfa2cf1fbd65c70391e9337f8e1"});
 
     /** The Perl modules the CPAN distributions provide, which stage 07 loads to tell whether they are installed. */
-    public static final List<String> CPAN_MODULES = List.of("Catalyst::Plugin::AccessLog", "Catalyst::View::Download",
-            "Catalyst::TraitFor::Request::ProxyBase", "CatalystX::RoleApplicator",
-            "CatalystX::Script::Server::Starman", "Crypt::RandPasswd", "Digest::SHA1");
+    public static final List<String> CPAN_MODULES = List.of("Digest::SHA1", "Crypt::RandPasswd",
+            "CatalystX::RoleApplicator", "Catalyst::TraitFor::Request::ProxyBase", "Catalyst::Plugin::AccessLog",
+            "CatalystX::Script::Server::Starman", "Catalyst::View::Download");
 
     // Name-Version.tar.gz, the version being the part after the last '-' (CPAN's own convention).
     private static final Pattern DIST = Pattern.compile("([A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z][A-Za-z0-9_]*)*)-"

@@ -112,6 +112,11 @@ class FirstbootDriverTest {
         assertTrue(calls.contains("nix --extra-experimental-features nix-command build --no-link -f "
                 + "https://github.com/NixOS/nixpkgs/archive/" + HydraRecipe.NIXPKGS_REV + ".tar.gz hydra"), calls);
         assertTrue(calls.contains("nix-env -p " + root + "/nix/var/nix/profiles/hydra --set /nix/store/"), calls);
+        // Before the long build, the banner and the journal say what it will be (the stub cache has the path).
+        assertTrue(calls.contains("curl -sS -o /dev/null -w %{http_code} --max-time 30 "
+                + "https://cache.nixos.org/00000000000000000000000000000000.narinfo"), calls);
+        String log = Files.readString(root.resolve("var/log/hydra-firstboot/07-build-hydra.log"));
+        assertTrue(log.contains("stage 07: Hydra 241ab71 is in https://cache.nixos.org for "), log);
         assertTrue(calls.contains("psql -X -v ON_ERROR_STOP=1 -d hydra -tAc CREATE EXTENSION IF NOT EXISTS pg_trgm"));
         assertTrue(calls.contains("--role admin --password-hash $argon2id$"), calls);
         assertFalse(calls.contains("--password generated"), calls);
@@ -229,6 +234,25 @@ class FirstbootDriverTest {
         assertTrue(calls.contains("systemctl start hydra-init.service"), calls);
         assertTrue(calls.contains("hydra-create-user alice"), calls);
         assertEquals("legacy-2016 hydra=" + other + " nix=1.11.16", stamp("07-build-hydra"));
+    }
+
+    /**
+     * systemctl is-active says "inactive" with exit 3; a stage ending on it failed, and is retried. When 3 meant
+     * "fatal" to the driver, the Nix socket not starting under systemd stopped first boot for good.
+     */
+    @Test
+    void run_aStageFailingWithExit3IsRetriedNotFatal() throws Exception {
+        Files.writeString(stubDir.resolve("is-active-rc"), "3");
+        assertNotEquals(0, run());
+        assertTrue(status().startsWith("stage 6/15: 05-create-nix-users failed (1), retrying"), status());
+        assertFalse(Files.exists(root.resolve("var/lib/hydra-firstboot/failed")), "a retryable failure is not fatal");
+        assertFalse(calls().contains("systemctl disable hydra-firstboot.service"), calls());
+        // The directory Nix 1.11's socket unit is conditioned on was made before the socket was enabled.
+        assertTrue(Files.isDirectory(root.resolve("nix/var/nix/daemon-socket")));
+
+        Files.delete(stubDir.resolve("is-active-rc"));
+        assertEquals(0, run());
+        assertEquals(PIN_STRING, stamp("05-create-nix-users"));
     }
 
     @Test

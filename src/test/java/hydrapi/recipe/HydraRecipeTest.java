@@ -258,7 +258,9 @@ class HydraRecipeTest {
         Path dist = Files.writeString(tmp.resolve("Digest-SHA1-2.13.tar.gz"), "cpan");
         PinnedSources pinned = PinnedSources.of(Pin.LEGACY_2016);
         List<PinnedSources.Source> cpan = new ArrayList<>(pinned.cpan());
-        cpan.set(6, cpan.get(6).withFile(dist));
+        int digest = cpan.indexOf(cpan.stream().filter(c -> c.name().equals("Digest-SHA1-2.13.tar.gz")).findFirst()
+                .orElseThrow());
+        cpan.set(digest, cpan.get(digest).withFile(dist));
         // Nix and one CPAN file resolved by the build; Hydra's name as the resolver gives it; the rest for the Pi.
         PinnedSources sources = pinned.withNix(pinned.nix().withFile(nix)).withCpan(cpan)
                 .withHydra(new PinnedSources.Source("hydra-x.tar.gz", pinned.hydra().url(), pinned.hydra().hash(),

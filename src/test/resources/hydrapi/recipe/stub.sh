@@ -11,6 +11,10 @@ if [ -e "$STUB_DIR/fail-$name" ]; then
   exit 1
 fi
 case "$name" in
+  systemctl)
+    # $STUB_DIR/is-active-rc: what "systemctl is-active" answers (systemd says 3 for an inactive unit).
+    if [ "${1:-}" = is-active ] && [ -e "$STUB_DIR/is-active-rc" ]; then exit "$(cat "$STUB_DIR/is-active-rc")"; fi
+    ;;
   runuser)
     while [ "$#" -gt 0 ] && [ "$1" != -- ]; do shift; done
     shift
