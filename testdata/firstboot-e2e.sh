@@ -204,8 +204,11 @@ while read -r name type value _; do
       check "  output $out is in the store" test -e "$root$out"
       if [ -f "$root$out" ]; then printf '        content: %s\n' "$(head -c 200 "$root$out")"; fi
     done < <(jq -r '.buildoutputs[]?.path' <<<"${b#* }" 2>/dev/null || true)
+    # The jobset's page lists its evaluations and loads its Jobs tab lazily, from jobs-tab, as a browser does.
     page=$(curl -sS --max-time 60 -H 'Accept: text/html' "http://127.0.0.1:3000/jobset/$name/$name" || true)
-    check "  the jobset's page links build $id" grep -q "/build/$id" <<<"$page"
+    jobs=$(curl -sS --max-time 60 -H 'Accept: text/html' "http://127.0.0.1:3000/jobset/$name/$name/jobs-tab" || true)
+    check "  the jobset's page lists an evaluation" grep -q "/eval/[0-9]" <<<"$page"
+    check "  the jobset's Jobs tab links build $id of job $job" grep -q "/build/${id}[^0-9]" <<<"$jobs"
   done
 done < <(cat "$jobsets" 2>/dev/null || true)
 
