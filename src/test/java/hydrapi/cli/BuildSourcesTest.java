@@ -96,6 +96,70 @@ class BuildSourcesTest {
         }
     }
 
+    /** A CPAN mirror and a Nix URL on loopback: downloaded once into the user's cache, checked, put in the image. */
+    @Test
+    void build_sourcesByUrlAreDownloadedOnceIntoTheCache() throws Exception {
+        Path files = Files.createDirectories(tmp.resolve("mirror"));
+        List<String> hashes = new ArrayList<>();
+        java.util.Map<String, byte[]> served = new java.util.HashMap<>();
+        for (PinnedSources.Source c : PinnedSources.of(hydrapi.recipe.Pin.LEGACY_2016).cpan()) {
+            Path f = Files.writeString(files.resolve(c.name()), "served " + c.name() + "\n");
+            String author = c.url().substring(PinnedSources.CPAN_MIRROR.length());
+            served.put("/cpan/authors/id" + author, Files.readAllBytes(f));
+            hashes.addAll(List.of("--cpan-hash", c.name() + "=" + sha256(f)));
+        }
+        Path nix = Files.writeString(files.resolve("nix.tar.xz"), "served nix\n");
+        served.put("/nix/nix-1.11.16.tar.xz", Files.readAllBytes(nix));
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            requests.incrementAndGet();
+            byte[] body = served.get(ex.getRequestURI().getPath());
+            ex.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+            if (body != null) {
+                ex.getResponseBody().write(body);
+            }
+            ex.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            java.util.Map<String, String> env = java.util.Map.of("SOURCE_DATE_EPOCH", "1700000000", "XDG_CACHE_HOME",
+                    tmp.resolve("cache").toString());
+            for (int i = 0; i < 2; i++) {
+                List<String> args = new ArrayList<>(List.of("build", "--base", Samples.sampleXz().toString(), "--out",
+                        tmp.resolve("u" + i + ".img.xz").toString(), "--user", "alice", "--hydra-pin", "legacy-2016",
+                        "--download-on-pi", "--nix-source", base + "/nix/nix-1.11.16.tar.xz", "--nix-hash",
+                        sha256(nix), "--cpan-source", base + "/cpan/authors/id/", "--quiet"));
+                args.addAll(hashes);
+                Cli.Run r = Cli.run(env, args.toArray(String[]::new));
+                assertEquals(0, r.exitCode(), r.stderr());
+            }
+            assertEquals(8, requests.get(), "the second build must use the cache");
+            Path raw = tmp.resolve("u1.img");
+            Oracles.xzDecompress(tmp.resolve("u1.img.xz"), raw);
+            assertArrayEquals(Files.readAllBytes(nix), Oracles.debugfsCat(raw, Samples.ROOT_OFFSET,
+                    CACHE + "/nix-1.11.16.tar.xz"));
+            assertArrayEquals(Files.readAllBytes(files.resolve("Digest-SHA1-2.13.tar.gz")), Oracles.debugfsCat(raw,
+                    Samples.ROOT_OFFSET, CACHE + "/cpan/Digest-SHA1-2.13.tar.gz"));
+            // Hydra's source was left to the Pi: not in the image, its GitHub URL in the configuration.
+            String config = new String(Oracles.debugfsCat(raw, Samples.ROOT_OFFSET, "/etc/hydra-firstboot/config.env"),
+                    StandardCharsets.UTF_8);
+            assertTrue(config.contains("HYDRA_SOURCE_URL='https://github.com/NixOS/hydra/archive/"
+                    + "993647d1e3b43f1f9b7dc2ebce889b475d156bb9.tar.gz'"), config);
+            Cli.Run missing = Cli.run(env, "build", "--base", Samples.sampleXz().toString(), "--out",
+                    tmp.resolve("m.img.xz").toString(), "--user", "alice", "--hydra-pin", "legacy-2016",
+                    "--download-on-pi", "--nix-source", base + "/nope.tar.xz", "--quiet");
+            assertEquals(6, missing.exitCode(), missing.stderr());
+            assertTrue(missing.stderr().contains("could not download nix-1.11.16.tar.xz")
+                    && missing.stderr().contains("HTTP 404"), missing.stderr());
+            assertEquals(1, missing.stderr().strip().lines().count(), missing.stderr());
+        } finally {
+            server.stop(0);
+        }
+    }
+
     @Test
     void build_sourceThatDoesNotMatchItsHashIsRefusedAndNothingWritten() throws Exception {
         Path nix = Files.writeString(tmp.resolve("nix-1.11.16.tar.xz"), "not nixos.org's tarball\n");
