@@ -32,10 +32,9 @@ while [ "$#" -gt 0 ]; do
   esac
 done
 [ -n "$image" ] || { echo "usage: firstboot-e2e.sh IMAGE.img.xz [--work DIR] [--card-size SIZE] [--timeout S] [--keep]" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || { echo "firstboot-e2e.sh: needs root (loop mounts, systemd-nspawn)" >&2; exit 2; }
-for tool in systemd-nspawn losetup sfdisk e2fsck resize2fs mcopy xz curl jq; do
-  command -v "$tool" >/dev/null || { echo "firstboot-e2e.sh: $tool missing" >&2; exit 2; }
-done
+# shellcheck source-path=SCRIPTDIR source=nspawn-lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/nspawn-lib.sh"
+nspawn_require
 for port in 3000 5432; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "firstboot-e2e.sh: something already listens on port $port; the container shares this network" >&2
@@ -43,78 +42,16 @@ for port in 3000 5432; do
   fi
 done
 
-export LC_ALL=C MTOOLS_SKIP_CHECK=1
 work=${work:-$(mktemp -d "${TMPDIR:-/tmp}/hydrapi-e2e.XXXXXX")}
 mkdir -p "$work"
-disk=$work/disk.img
-root=$work/root
-boot=$work/boot
 console=$work/console.log
-loop=
-nspawn_pid=
-t0=$(date +%s)
-
-log() { printf '[%5ds] %s\n' "$(( $(date +%s) - t0 ))" "$*" >&2; }
-
-# SIGTERM to nspawn powers the container off (its --kill-signal is SIGRTMIN+3 under --boot); SIGKILL if it hangs.
-stop_container() {
-  [ -n "$nspawn_pid" ] || return 0
-  if kill -0 "$nspawn_pid" 2>/dev/null; then
-    kill -TERM "$nspawn_pid"
-    for _ in $(seq 120); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 1; done
-    if kill -0 "$nspawn_pid" 2>/dev/null; then
-      log "container did not power off in 120 s; killing it"
-      kill -KILL "$nspawn_pid"
-    fi
-  fi
-  wait "$nspawn_pid" || true
-  nspawn_pid=
-}
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_container
-  if mountpoint -q "$root"; then umount "$root" || umount -l "$root"; fi
-  if [ -n "$loop" ]; then losetup -d "$loop" || log "losetup -d $loop failed"; fi
-  if [ "$keep" = 0 ]; then
-    rm -rf --one-file-system "$work"
-  else
-    log "kept $work"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# ---- the card: decoded sparse, grown, root partition and filesystem grown as the Pi's own resize does -------------
-log "decoding $image"
-xz -dc "$image" | dd of="$disk" bs=1M conv=sparse status=none
-truncate -s "$card" "$disk"
-echo ", +" | sfdisk --quiet --no-reread --no-tell-kernel -N 2 "$disk"
-read -r p1_start _ < <(sfdisk -d "$disk" | sed -n 's/.*: start= *\([0-9]*\), size= *\([0-9]*\).*/\1 \2/p' | sed -n 1p)
-read -r p2_start p2_size < <(sfdisk -d "$disk" | sed -n 's/.*: start= *\([0-9]*\), size= *\([0-9]*\).*/\1 \2/p' | sed -n 2p)
-loop=$(losetup --find --show --offset $((p2_start * 512)) --sizelimit $((p2_size * 512)) "$disk")
-e2fsck -fp "$loop" >/dev/null
-resize2fs "$loop" >/dev/null 2>&1
-mkdir -p "$root" "$boot"
-mount "$loop" "$root"
-root_size=$(df -h --output=size "$root" | tail -n 1 | tr -d ' ')
-log "card $card, root filesystem grown to $root_size"
-# This kernel has no vfat: the boot partition's files are copied out and bound in where fstab mounts it.
-mcopy -s -n -i "$disk@@$((p1_start * 512))" '::/*' "$boot/"
+nspawn_traps
+nspawn_prepare "$image"
 
 config=$root/etc/hydra-firstboot/config.env
 [ -r "$config" ] || { echo "firstboot-e2e.sh: $image has no /etc/hydra-firstboot/config.env (not a hydrapi Hydra image)" >&2; exit 2; }
 admin=$(sed -n "s/^ADMIN_USER='\(.*\)'$/\1/p" "$config")
 pin=$(sed -n "s/^PIN='\(.*\)'$/\1/p" "$config")
-
-boot_container() {
-  systemd-nspawn --boot --register=no --keep-unit --quiet --console=pipe -D "$root" \
-    --bind="$boot:/boot/firmware" </dev/null >>"$console" 2>&1 &
-  nspawn_pid=$!
-}
 
 http() {  # METHOD PATH [DATA] -> prints "CODE BODY"
   local body code
@@ -128,7 +65,7 @@ http() {  # METHOD PATH [DATA] -> prints "CODE BODY"
 
 # ---- first boot ---------------------------------------------------------------------------------------------------
 log "first boot of pin $pin (log: /var/log/hydra-firstboot in the root; timeout ${timeout_s}s)"
-boot_container
+nspawn_boot "$console"
 last=
 while :; do
   if [ -e "$root/var/lib/hydra-firstboot/done" ] || [ -e "$root/var/lib/hydra-firstboot/failed" ]; then break; fi
@@ -140,12 +77,6 @@ while :; do
   sleep 5
 done
 firstboot_s=$(( $(date +%s) - t0 ))
-
-fails=0
-check() {  # NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then printf '  ok    %s\n' "$name"; else printf '  FAIL  %s\n' "$name"; fails=$((fails + 1)); fi
-}
 
 done_file=$root/var/lib/hydra-firstboot/done
 summary=$work/summary.txt
@@ -214,13 +145,13 @@ done < <(cat "$jobsets" 2>/dev/null || true)
 
 # ---- second boot: Hydra comes back, first boot does not run again -------------------------------------------------
 log "powering off; second boot"
-stop_container
+nspawn_stop
 fb_log=$root/var/log/hydra-firstboot/firstboot.log
 fb_size=$(stat -c %s "$fb_log" 2>/dev/null || echo 0)
 done_mtime=$(stat -c %Y "$done_file" 2>/dev/null || echo 0)
 : > "$console.2"
 console=$console.2
-boot_container
+nspawn_boot "$console"
 up=0
 for _ in $(seq 120); do
   # Refused connections are expected until the units are up: no message for them.
@@ -235,7 +166,7 @@ check "second boot: first boot did not run again" [ "$(stat -c %s "$fb_log" 2>/d
 check "second boot: the done stamp is untouched" [ "$(stat -c %Y "$done_file" 2>/dev/null || echo 0)" = "$done_mtime" ]
 login2=$(http POST /login "$(jq -cn --arg u "$admin" --arg p "$password" '{username: $u, password: $p}')")
 check "second boot: admin logs in" [ "${login2%% *}" = 200 ]
-stop_container
+nspawn_stop
 
 cat "$summary"
 echo "total: $(( $(date +%s) - t0 ))s, $fails failed check(s)"

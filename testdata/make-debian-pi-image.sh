@@ -12,6 +12,10 @@
 #        ARCH=arm64 PI_INITRAMFS=1: an arm64 root whose initramfs lies on the boot partition as initramfs8, whose
 #        /boot holds no kernel and whose modules are of another kernel version, as on Raspberry Pi OS
 #        (bench/try-arm64-bench.sh).
+#        STYLE=trixie-cloudinit: a Debian trixie root with cloud-init (booted by systemd-nspawn, no kernel) laid out
+#        like Raspberry Pi OS trixie since 2025-11-24: cmdline " resize", machine-id "uninitialized", no SSH host
+#        keys, cloud-init reading NoCloud seeds from /boot/firmware (the seeds of SEED_DIR, else pi-gen's commented
+#        ones), as Raspberry Pi's rpi-cloud-init-mods configures it (docs/raspberry-pi-os.md, "cloud-init").
 set -Eeuo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,7 +30,12 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/hydrapi-pi-image.XXXXXX")
 trap 'rm -rf --one-file-system "$work"' EXIT
 root=$work/root
-"$here/make-debian-root.sh" "$root" >/dev/null
+style=${STYLE:-bookworm}
+if [ "$style" = trixie-cloudinit ]; then
+  SUITE=trixie EXTRA_PACKAGES=cloud-init NSPAWN_ONLY=1 "$here/make-debian-root.sh" "$root" >/dev/null
+else
+  "$here/make-debian-root.sh" "$root" >/dev/null
+fi
 
 disk_id=5ee1e2a4
 boot_start=8192                       # 4 MiB, as pi-gen
@@ -46,8 +55,20 @@ SFDISK
 # ---- boot partition: pi-gen's cmdline.txt (stage1/00-boot-files) and a config.txt with auto_initramfs ----------
 boot=$work/boot
 mkdir -p "$boot"
-printf 'console=serial0,115200 console=tty1 root=PARTUUID=%s-02 rootfstype=ext4 fsck.repair=yes rootwait quiet init=/usr/lib/raspberrypi-sys-mods/firstboot\n' \
-  "$disk_id" > "$boot/cmdline.txt"
+if [ "$style" = trixie-cloudinit ]; then
+  printf 'console=serial0,115200 console=tty1 root=PARTUUID=%s-02 rootfstype=ext4 fsck.repair=yes rootwait resize\n' \
+    "$disk_id" > "$boot/cmdline.txt"
+  if [ -n "${SEED_DIR:-}" ]; then
+    cp "$SEED_DIR/user-data" "$SEED_DIR/meta-data" "$SEED_DIR/network-config" "$boot/"
+  else
+    printf 'dsmode: local\ninstance_id: rpios-image\n' > "$boot/meta-data"
+    printf '#cloud-config\n# hostname: raspberrypi\n' > "$boot/user-data"
+    printf '# network:\n#   version: 2\n' > "$boot/network-config"
+  fi
+else
+  printf 'console=serial0,115200 console=tty1 root=PARTUUID=%s-02 rootfstype=ext4 fsck.repair=yes rootwait quiet init=/usr/lib/raspberrypi-sys-mods/firstboot\n' \
+    "$disk_id" > "$boot/cmdline.txt"
+fi
 printf 'dtparam=audio=on\ncamera_auto_detect=1\ndisplay_auto_detect=1\nauto_initramfs=1\narm_64bit=1\n' > "$boot/config.txt"
 if [ "${PI_INITRAMFS:-0}" = 1 ]; then
   # Raspberry Pi OS keeps its kernels and initramfs on the boot partition, none in /boot.
@@ -77,6 +98,14 @@ printf '#!/bin/sh\nexit 0\n' > "$root/usr/lib/raspberrypi-sys-mods/firstboot"
 chmod 0755 "$root/usr/lib/raspberrypi-sys-mods/firstboot"
 # As pi-gen's export-image: an empty machine-id, so each Pi makes its own.
 : > "$root/etc/machine-id"
+if [ "$style" = trixie-cloudinit ]; then
+  # export-image/05-finalise on trixie: "uninitialized" (ConditionFirstBoot=), host keys deleted (the Pi makes them).
+  echo uninitialized > "$root/etc/machine-id"
+  rm -f "$root"/etc/ssh/ssh_host_*
+  mkdir -p "$root/etc/cloud/cloud.cfg.d"
+  printf 'datasource_list: [ NoCloud, None ]\ndatasource:\n  NoCloud:\n    seedfrom: file:///boot/firmware/\n' \
+    > "$root/etc/cloud/cloud.cfg.d/99_raspberry-pi.cfg"
+fi
 rootfs=$work/rootfs.img
 truncate -s $((root_sectors * 512)) "$rootfs"
 mke2fs -q -F -t ext4 -T default -L rootfs -O ^64bit,^huge_file -d "$root" "$rootfs"

@@ -4,14 +4,14 @@
 # it needs (kernel, initramfs, systemd), caches it as a tar outside the clone, and unpacks it into DIR. One root serves
 # the chroot test and the boot test, so a cold CI pays for one mmdebstrap run. Prints the cached tar's path.
 # Needs root and mmdebstrap.
-# Usage: testdata/make-debian-root.sh [DIR]
+# Usage: testdata/make-debian-root.sh [DIR]     (SUITE=trixie, EXTRA_PACKAGES="...", NSPAWN_ONLY=1: see below)
 #        ARCH=arm64: an arm64 root (qemu-user-static and binfmt-support run its maintainer scripts), whose initramfs is
 #        built with MODULES=list and no module listed, like a Raspberry Pi OS initramfs met by another kernel: the bench
 #        of `hydrapi try --kernel-deb` (bench/try-arm64-bench.sh).
 set -Eeuo pipefail
 
 dir=${1:-}
-suite=bookworm
+suite=${SUITE:-bookworm}
 arch=${ARCH:-amd64}
 # util-linux: runuser, flock, su; iproute2: the driver's default-route probe; curl: stage 01 (only after its
 # network check); sudo and passwd: the account stages; postgresql: stage 08 against a real cluster.
@@ -21,6 +21,14 @@ packages=(postgresql sudo passwd login util-linux procps iproute2 curl ca-certif
 # initramfs-tools image (MODULES=most) holds virtio and ext4, e2fsprogs for the boot-time fsck, sshd as the recipe
 # enables it.
 packages+=(systemd-sysv udev dbus kmod "linux-image-$arch" initramfs-tools e2fsprogs openssh-server)
+# SUITE=trixie EXTRA_PACKAGES="cloud-init": a trixie root with Debian's cloud-init, booted only by systemd-nspawn
+# (NSPAWN_ONLY=1 leaves out what only a kernel boot needs), for cloud-init-boot.sh.
+if [ "${NSPAWN_ONLY:-0}" = 1 ]; then
+  packages=(postgresql sudo passwd login util-linux procps iproute2 curl ca-certificates xz-utils systemd-sysv dbus
+            e2fsprogs openssh-server)
+fi
+read -r -a extra <<< "${EXTRA_PACKAGES:-}"
+packages+=("${extra[@]}")
 # Docs, man pages and locales are never read by the stages; neither are the drivers of hardware a QEMU guest does
 # not have (a third of the root's size, and of the xz work of every image made from it).
 excludes=('/usr/share/man/*' '/usr/share/locale/*' '/usr/share/doc/*')

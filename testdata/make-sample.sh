@@ -7,6 +7,10 @@
 #
 # usage: testdata/make-sample.sh [OUT.img.xz]    (default: testdata/sample-base.img.xz)
 #        STYLE=trixie adds metadata_csum_seed,orphan_file and the trixie cmdline (" resize").
+#        STYLE=trixie-cloudinit is trixie as Raspberry Pi OS ships it since 2025-11-24: cloud-init installed (dpkg
+#        status) with pi-gen's NoCloud seeds on the boot partition, a locked UID 1000 "pi", machine-id
+#        "uninitialized", the Wi-Fi radios' rfkill states saved as blocked, tzdata, locales (this host's files).
+#        STYLE=trixie-unseeded is the same without the seeds, as the 2025-10-01 image (docs/raspberry-pi-os.md).
 #        RAW=1 leaves OUT as an uncompressed .img.
 set -Eeuo pipefail
 
@@ -44,7 +48,7 @@ SFDISK
 boot=$work/boot
 mkdir -p "$boot/overlays"
 cmdline="console=serial0,115200 console=tty1 root=PARTUUID=$disk_id-02 rootfstype=ext4 fsck.repair=yes rootwait"
-if [ "$style" = trixie ]; then cmdline="$cmdline resize"; else cmdline="$cmdline quiet init=/usr/lib/raspberrypi-sys-mods/firstboot"; fi
+if [ "${style%%-*}" = trixie ]; then cmdline="$cmdline resize"; else cmdline="$cmdline quiet init=/usr/lib/raspberrypi-sys-mods/firstboot"; fi
 printf '%s\n' "$cmdline" > "$boot/cmdline.txt"
 cat > "$boot/config.txt" <<'CFG'
 # For more options and information see
@@ -70,11 +74,19 @@ printf 'dtb' > "$boot/bcm2711-rpi-4-b.dtb"
 printf 'dtb' > "$boot/bcm2712-rpi-5-b.dtb"
 for i in $(seq 1 40); do printf 'overlay %s\n' "$i" > "$boot/overlays/overlay-number-$i.dtbo"; done
 printf 'readme\n' > "$boot/overlays/README"
+seeds=()
+if [ "$style" = trixie-cloudinit ]; then
+  # pi-gen stage2/04-cloud-init/files: every directive of user-data commented out, meta-data's instance_id.
+  printf 'dsmode: local\ninstance_id: rpios-image\n' > "$boot/meta-data"
+  printf '#cloud-config\n\n# hostname: raspberrypi\n# users:\n#   - name: pi\n#     groups: users,adm,sudo\n' > "$boot/user-data"
+  printf '# network:\n#   version: 2\n#   ethernets:\n#     eth0:\n#       dhcp4: true\n' > "$boot/network-config"
+  seeds=("$boot/meta-data" "$boot/user-data" "$boot/network-config")
+fi
 find "$boot" -exec touch -h -d @$epoch {} +
 mkfs.vfat --invariant -F 32 -s 1 -n bootfs --offset=$boot_start "$img" $((boot_sectors / 2)) >/dev/null
 moff="$img@@$((boot_start * 512))"
 mcopy -m -i "$moff" "$boot/cmdline.txt" "$boot/config.txt" "$boot/kernel8.img" \
-  "$boot/bcm2711-rpi-4-b.dtb" "$boot/bcm2712-rpi-5-b.dtb" ::/
+  "$boot/bcm2711-rpi-4-b.dtb" "$boot/bcm2712-rpi-5-b.dtb" "${seeds[@]}" ::/
 mcopy -m -s -i "$moff" "$boot/overlays" ::/
 
 # ---- root partition -----------------------------------------------------------------------------------
@@ -127,7 +139,7 @@ proc            /proc           proc    defaults          0       0
 PARTUUID=$disk_id-01  /boot/firmware  vfat    defaults          0       2
 PARTUUID=$disk_id-02  /               ext4    defaults,noatime  0       1
 F
-if [ "$style" = trixie ]; then
+if [ "${style%%-*}" = trixie ]; then
   # timesyncd's account and the empty clock file pi-gen leaves (raspberry-pi-os-image.md §2.7); the committed
   # bookworm sample stays as it was so the account IDs the tests expect do not move.
   echo 'systemd-timesync:x:997:997:systemd Time Synchronization:/:/usr/sbin/nologin' >> "$root/etc/passwd"
@@ -144,6 +156,37 @@ printf '# ~/.bashrc\n' > "$root/etc/skel/.bashrc"
 printf '#!/bin/sh\nexit 0\n' > "$root/usr/lib/raspberrypi-sys-mods/firstboot"
 chmod 0755 "$root/usr/lib/raspberrypi-sys-mods/firstboot"
 : > "$root/etc/machine-id"
+case "$style" in
+  trixie-cloudinit|trixie-unseeded)
+    # export-image/05-finalise: ConditionFirstBoot= units (rpi-resize) need "uninitialized", not an empty file.
+    echo uninitialized > "$root/etc/machine-id"
+    # The first user, locked, as trixie's images ship it (no password, no login shell, no passwordless sudo).
+    echo 'pi:x:1000:1000:,,,:/home/pi:/usr/sbin/nologin' >> "$root/etc/passwd"
+    echo 'pi:x:1000:' >> "$root/etc/group"
+    echo 'pi:!:19700:0:99999:7:::' >> "$root/etc/shadow"
+    echo 'pi:!::' >> "$root/etc/gshadow"
+    sed -i 's/^sudo:x:27:$/sudo:x:27:pi/' "$root/etc/group"
+    mkdir -p "$root/home/pi" "$root/var/lib/dpkg" "$root/etc/cloud" "$root/var/lib/systemd/rfkill" \
+      "$root/usr/share/zoneinfo/Europe" "$root/usr/share/i18n"
+    printf 'Package: cloud-init\nStatus: install ok installed\nPriority: optional\nVersion: 25.1.4-1+rpt1\n\n' \
+      > "$root/var/lib/dpkg/status"
+    printf 'Package: openssh-server\nStatus: install ok installed\nPriority: optional\nVersion: 1:10.0p1-7\n' \
+      >> "$root/var/lib/dpkg/status"
+    printf 'datasource_list: [ NoCloud, None ]\n' > "$root/etc/cloud/cloud.cfg"
+    # pi-gen stage2/02-net-tweaks: the radios stay blocked until a Wi-Fi country is set.
+    for radio in platform-3f300000.mmcnr platform-fe300000.mmcnr platform-1001100000.mmc; do
+      echo 1 > "$root/var/lib/systemd/rfkill/$radio:wlan"
+    done
+    cp /usr/share/zoneinfo/UTC "$root/usr/share/zoneinfo/UTC"
+    cp /usr/share/zoneinfo/Europe/Berlin "$root/usr/share/zoneinfo/Europe/Berlin"
+    cp /usr/share/i18n/SUPPORTED "$root/usr/share/i18n/SUPPORTED"
+    cp /usr/sbin/locale-gen "$root/usr/sbin/locale-gen"
+    printf '# This file lists locales that you wish to have built.\n\n# de_DE.UTF-8 UTF-8\nen_GB.UTF-8 UTF-8\n' \
+      > "$root/etc/locale.gen"
+    mkdir -p "$root/etc/default"
+    printf 'LANG=en_GB.UTF-8\n' > "$root/etc/default/locale"
+    ;;
+esac
 for i in $(seq -w 1 300); do
   mkdir -p "$root/usr/share/doc/package-$i"
   printf 'Copyright of package %s\n' "$i" > "$root/usr/share/doc/package-$i/copyright"
@@ -157,7 +200,7 @@ chmod 0700 "$root/root"
 find "$root" -exec touch -h -d @$epoch {} +
 
 features=^64bit,^huge_file
-[ "$style" = trixie ] && features="$features,metadata_csum_seed,orphan_file"
+[ "${style%%-*}" = trixie ] && features="$features,metadata_csum_seed,orphan_file"
 rootfs=$work/rootfs.img
 truncate -s $((root_sectors * 512)) "$rootfs"
 # -T default: 4 KiB blocks and 256-byte inodes as on a real (GB-sized) root, not the "small" profile.
@@ -169,9 +212,10 @@ mke2fs -q -F -t ext4 -T default -L rootfs -O "$features" -U 0c5c8b4e-3d7e-4e55-9
     printf 'sif "/%s" uid 0\nsif "/%s" gid 0\n' "${p#./}" "${p#./}"
   done
   printf 'sif /etc/shadow gid 42\nsif /etc/gshadow gid 42\n'
-  if [ "$style" = trixie ]; then
+  if [ "${style%%-*}" = trixie ]; then
     for p in /var/lib/systemd/timesync /var/lib/systemd/timesync/clock; do printf 'sif %s uid 997\nsif %s gid 997\n' "$p" "$p"; done
   fi
+  if [ -d "$root/home/pi" ]; then printf 'sif /home/pi uid 1000\nsif /home/pi gid 1000\nsif /home/pi mode 040700\n'; fi
 } > "$work/owners.debugfs"
 debugfs -w -f "$work/owners.debugfs" "$rootfs" >/dev/null 2>&1
 e2fsck -fyD "$rootfs" >/dev/null || [ $? -le 1 ]

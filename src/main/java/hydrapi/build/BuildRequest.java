@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.build;
 
+import hydrapi.recipe.HeadlessSettings;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.trust.BasePolicy;
 import hydrapi.trust.OpenPgpSigner;
@@ -19,15 +20,17 @@ import java.util.List;
  * is not local. {@code signer}, when
  * set, writes detached ASCII-armored signatures {@code OUT.asc} of the image and {@code OUT.manifest.json.asc} of
  * the build manifest. {@code imagerManifest}, when set, gets a Raspberry Pi Imager os_list entry for the image,
- * published at {@code imagerUrl} (default: the image's file name).
+ * published at {@code imagerUrl} (default: the image's file name). {@code headless} are the Wi-Fi, country, time
+ * zone and locale settings ({@link HeadlessSettings#NONE} for none), applied with or without the Hydra recipe.
  */
 public record BuildRequest(BaseSource base, BasePolicy basePolicy, Path out, List<Path> overlays, boolean ssh,
                            List<String> cmdlineAppend, int threads, int xzBlockBytes, int xzPreset, Instant now,
                            Path scratchDir, HydraOptions hydra, SourceRequest sources, Path cacheDir,
-                           OpenPgpSigner signer, Path imagerManifest, String imagerUrl) {
+                           OpenPgpSigner signer, Path imagerManifest, String imagerUrl, HeadlessSettings headless) {
 
     public BuildRequest {
         overlays = List.copyOf(overlays);
         cmdlineAppend = List.copyOf(cmdlineAppend);
+        java.util.Objects.requireNonNull(headless, "headless");
     }
 }

@@ -14,7 +14,8 @@ import java.util.List;
 public record BuildResult(Path image, Path sha256File, Path signatureFile, Path manifestFile,
                           Path manifestSignatureFile, String sha256, BuildManifest.Base base, long compressedBytes,
                           long uncompressedBytes, int xzBlocks, int xzZeroBlocks, int xzReusedBlocks,
-                          int xzRecompressedBlocks, List<Change> changes, long changedBytes, int changedRanges) {
+                          int xzRecompressedBlocks, List<Change> changes, long changedBytes, int changedRanges,
+                          String firstBoot) {
 
     public BuildResult {
         changes = List.copyOf(changes);

@@ -7,6 +7,8 @@ import hydrapi.io.OverlayDevice;
 import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
+import hydrapi.recipe.FirstBoot;
+import hydrapi.recipe.HeadlessRecipe;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.Pin;
 import hydrapi.recipe.RaspberryPiBoot;
@@ -69,6 +71,8 @@ public final class Builder {
             OverlayDevice disk = new OverlayDevice(base.device());
             ImageView view = ImageView.open(disk, resolved.file().getFileName().toString());
             String bootMount = view.bootMount().orElse(MountTable.DEFAULT_BOOT_MOUNT);
+            // Read from the base before anything is written: what the image does on its own first boot.
+            FirstBoot firstBoot = RecipeInputs.firstBoot(view);
             // Precedence, lowest first: the recipe, the user's overlays, then --ssh / --cmdline-append edits.
             List<FileSpec> specs = new ArrayList<>();
             if (hydra != null) {
@@ -80,6 +84,10 @@ public final class Builder {
                 }
                 specs.addAll(RecipeInputs.hydraSpecs(hydra.withBootMount(bootMount), view));
             }
+            if (req.headless().any()) {
+                specs.addAll(HeadlessRecipe.specs(req.headless(), RecipeInputs.headlessFacts(view, req.headless()),
+                        bootMount));
+            }
             specs.addAll(overlaySpecs);
             specs.addAll(RaspberryPiBoot.specs(bootMount, req.ssh(), req.cmdlineAppend()));
             refuseManifestPath(specs, rules);
@@ -88,8 +96,9 @@ public final class Builder {
                 applier.preferDirtyBlocks(DirtyXzBlocks.blocksOf(base.xzBlocks()), disk);
             }
             applier.apply(ImagePlan.of(specs));
-            byte[] manifest = BuildManifest.of(ToolVersion.get(), resolved.provenance(), hydraPin(hydra),
-                    req.now().getEpochSecond(), applier.written()).toJson().getBytes(StandardCharsets.UTF_8);
+            byte[] manifest = BuildManifest.of(ToolVersion.get(), resolved.provenance(), firstBoot.id(),
+                    hydraPin(hydra), req.now().getEpochSecond(), applier.written()).toJson()
+                    .getBytes(StandardCharsets.UTF_8);
             applier.writeUnrecorded(FileSpec.file(BuildManifest.IN_IMAGE_PATH, 0644, new Content.Bytes(manifest)));
             applier.flush();
             List<BuildResult.Change> changes = applier.changes();
@@ -132,7 +141,8 @@ public final class Builder {
             output.commit();
             return new BuildResult(out, sidecar, signature, manifestFile, manifestSignature, hex,
                     resolved.provenance(), xz.compressedBytes(), xz.uncompressedBytes(), xz.blocks(), xz.zeroBlocks(),
-                    xz.reusedBlocks(), xz.blocks() - xz.reusedBlocks(), changes, changedBytes, changed.size());
+                    xz.reusedBlocks(), xz.blocks() - xz.reusedBlocks(), changes, changedBytes, changed.size(),
+                    firstBoot.id());
         }
     }
 

@@ -7,6 +7,9 @@ import hydrapi.ext4.Ext4Volume;
 import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 import hydrapi.recipe.AccountSnapshot;
+import hydrapi.recipe.FirstBoot;
+import hydrapi.recipe.HeadlessRecipe;
+import hydrapi.recipe.HeadlessSettings;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.HydraRecipe;
 import hydrapi.recipe.ImageRelease;
@@ -31,7 +34,7 @@ final class RecipeInputs {
     static List<FileSpec> hydraSpecs(HydraOptions options, ImageView view) throws IOException {
         Ext4Volume vol = rootVolume(view);
         AccountSnapshot snapshot = new AccountSnapshot(text(vol, "/etc/passwd"), text(vol, "/etc/group"));
-        HydraRecipe recipe = new HydraRecipe(options, snapshot, release(vol));
+        HydraRecipe recipe = new HydraRecipe(options, snapshot, release(view));
         List<FileSpec> specs = new ArrayList<>(recipe.specs());
         Optional<SkelCopy> skel = recipe.skelCopy();
         if (skel.isPresent()) {
@@ -45,8 +48,72 @@ final class RecipeInputs {
      * architecture of dpkg's own binary, which every Debian userland has: ELF e_machine at 0x12 and EI_CLASS at 4
      * (System V gABI, "ELF Header"). Either is null when the image does not have the file.
      */
+    /** The root's release and architecture, and the first-boot machinery the boot partition and dpkg show. */
     static ImageRelease release(ImageView view) throws IOException {
-        return release(rootVolume(view));
+        Ext4Volume root = rootVolume(view);
+        ImageRelease r = release(root);
+        String boot = view.bootMount().orElse(MountTable.DEFAULT_BOOT_MOUNT);
+        String cmdline = null;
+        boolean seeds = false;
+        if (view.mounts().resolve(boot + "/cmdline.txt").isPresent()) {
+            if (view.exists(boot + "/cmdline.txt")) {
+                cmdline = new String(view.read(boot + "/cmdline.txt"), StandardCharsets.UTF_8).split("\n", 2)[0];
+            }
+            seeds = view.exists(boot + "/user-data");
+        }
+        boolean cloudInit = dpkgInstalled(root, "cloud-init");
+        return new ImageRelease(r.codename(), r.architecture(), FirstBoot.detect(cmdline, seeds, cloudInit), cloudInit);
+    }
+
+    /** The first-boot machinery, or NONE for an image whose root cannot be read as Raspberry Pi OS's. */
+    static FirstBoot firstBoot(ImageView view) throws IOException {
+        try {
+            return release(view).firstBoot();
+        } catch (InvalidInputException e) {
+            return FirstBoot.NONE;
+        }
+    }
+
+    /** What the headless settings need to know of the image: radios' saved rfkill states, tzdata, locales. */
+    static HeadlessRecipe.Facts headlessFacts(ImageView view, HeadlessSettings s) throws IOException {
+        Ext4Volume root = rootVolume(view);
+        List<String> wlan = new ArrayList<>();
+        Optional<Ext4Entry> rfkill = root.stat("/var/lib/systemd/rfkill");
+        if (rfkill.isPresent() && rfkill.get().isDirectory()) {
+            for (Ext4Entry e : root.list("/var/lib/systemd/rfkill")) {
+                if (e.isRegularFile() && e.name().endsWith(":wlan")) {
+                    wlan.add("/var/lib/systemd/rfkill/" + e.name());
+                }
+            }
+        }
+        boolean zoneinfo = root.stat("/usr/share/zoneinfo").map(Ext4Entry::isDirectory).orElse(false);
+        boolean zone = s.timezone() != null && root.stat("/usr/share/zoneinfo/" + s.timezone())
+                .map(e -> e.isRegularFile() || e.isSymlink()).orElse(false);
+        boolean localeGen = root.stat("/usr/sbin/locale-gen").map(e -> e.isRegularFile() || e.isSymlink())
+                .orElse(false);
+        boolean listed = false;
+        Optional<Ext4Entry> supported = root.stat("/usr/share/i18n/SUPPORTED");
+        if (s.locale() != null && supported.isPresent() && supported.get().isRegularFile()) {
+            String want = s.locale() + " UTF-8";
+            listed = new String(root.readFile("/usr/share/i18n/SUPPORTED"), StandardCharsets.UTF_8).lines()
+                    .anyMatch(l -> l.strip().equals(want));
+        }
+        return new HeadlessRecipe.Facts(wlan, zoneinfo, zone, localeGen, listed);
+    }
+
+    /** Whether dpkg's status database (dpkg(1), "INFORMATION ABOUT PACKAGES") lists PACKAGE as installed. */
+    static boolean dpkgInstalled(Ext4Volume root, String pkg) throws IOException {
+        Optional<Ext4Entry> e = root.stat("/var/lib/dpkg/status");
+        if (e.isEmpty() || !e.get().isRegularFile()) {
+            return false;
+        }
+        for (String stanza : new String(root.readFile("/var/lib/dpkg/status"), StandardCharsets.UTF_8).split("\n\n")) {
+            if (("\n" + stanza).contains("\nPackage: " + pkg + "\n")
+                    && ("\n" + stanza).contains("\nStatus: install ok installed")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Ext4Volume rootVolume(ImageView view) throws IOException {

@@ -7,11 +7,13 @@ import hydrapi.build.Builder;
 import hydrapi.build.MountTable;
 import hydrapi.build.SourceRequest;
 import hydrapi.InvalidInputException;
+import hydrapi.recipe.HeadlessSettings;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.Jobset;
 import hydrapi.recipe.Pin;
 import hydrapi.trust.BuildManifest;
 import hydrapi.trust.OpenPgpSigner;
+import hydrapi.trust.OpenPgpVerifier;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -142,6 +144,28 @@ final class BuildCommand implements Callable<Integer> {
             description = "With --user: accounts, host name and SSH only, no Hydra provisioning.")
     boolean noHydra;
 
+    @Option(names = "--wifi-ssid", paramLabel = "NAME",
+            description = "Wi-Fi network to join (a NetworkManager connection; needs --wifi-psk-file and "
+                + "--wifi-country).")
+    String wifiSsid;
+
+    @Option(names = "--wifi-psk-file", paramLabel = "FILE",
+            description = "File whose first line is the Wi-Fi passphrase; only the key derived from it (what "
+                + "wpa_passphrase prints) lands in the image.")
+    Path wifiPskFile;
+
+    @Option(names = "--wifi-country", paramLabel = "CC",
+            description = "Wi-Fi regulatory country, ISO 3166-1 alpha-2 (e.g. DE), as Imager sets it on cmdline.txt.")
+    String wifiCountry;
+
+    @Option(names = "--timezone", paramLabel = "AREA/CITY",
+            description = "Time zone (/etc/timezone, /etc/localtime), e.g. Europe/Berlin.")
+    String timezone;
+
+    @Option(names = "--locale", paramLabel = "LOCALE",
+            description = "System locale (/etc/default/locale), e.g. en_GB.UTF-8; generated on the Pi's first boot.")
+    String locale;
+
     @Option(names = "--sign-key", paramLabel = "FILE",
             description = "OpenPGP secret key (ASCII-armored) to sign the image with: writes OUT.img.xz.asc. The "
                 + "passphrase comes from --sign-passphrase-file or the HYDRAPI_SIGN_PASSPHRASE environment variable.")
@@ -175,7 +199,7 @@ final class BuildCommand implements Callable<Integer> {
         Path outDir = out.toAbsolutePath().getParent();
         BuildRequest req = new BuildRequest(base.source(), base.policy(), out, overlays, ssh, cmdlineAppend,
                 common.threads(), xzBlockMiB << 20, 6, Context.now(main), outDir != null ? outDir : Context.tmpDir(),
-                hydraOptions(), sources(), Context.cacheDir(main), signer(), imagerManifest, imagerUrl);
+                hydraOptions(), sources(), Context.cacheDir(main), signer(), imagerManifest, imagerUrl, headless());
         BuildResult r;
         try (ProgressScope progress = ProgressScope.open(main, common, spec)) {
             r = new Builder(progress).build(req);
@@ -198,6 +222,11 @@ final class BuildCommand implements Callable<Integer> {
                 o.printf("  %-8s %s%n", c.action(), c.path());
             }
             o.printf("%d bytes of the disk changed in %d ranges%n", r.changedBytes(), r.changedRanges());
+            o.printf("base's own first boot: %s%n", r.firstBoot());
+            String signer = signerLine(r.base());
+            if (signer != null) {
+                o.println(signer);
+            }
         }
         o.flush();
         warnAboutBase(r.base());
@@ -206,6 +235,16 @@ final class BuildCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         return ExitCode.OK.code;
+    }
+
+    /** Who signed the base, named when it is one of Raspberry Pi's keys; null for an unverified base. */
+    static String signerLine(BuildManifest.Base b) {
+        if (b.signerFingerprint() == null) {
+            return null;
+        }
+        return "base " + b.name() + ": signature verified, key " + b.signerFingerprint()
+                + OpenPgpVerifier.raspberryPiKey(b.signerFingerprint()).map(n -> " (" + n + ")")
+                        .orElse(" (not one of Raspberry Pi's keys; the key given with --base-key)");
     }
 
     /** After a successful build only: a refused build's one line stays one line. */
@@ -276,6 +315,17 @@ final class BuildCommand implements Callable<Integer> {
         return new HydraOptions(hostname, user, keys, passwordHash, passwordFile, Pin.parse(hydraPin), null,
                 adminEmail, buildUsers, noHydra, Context.now(main), reproducible, MountTable.DEFAULT_BOOT_MOUNT,
                 parsed);
+    }
+
+    /** The Wi-Fi passphrase is read here and turned into its key at once; nothing keeps it. */
+    private HeadlessSettings headless() throws IOException {
+        String passphrase = null;
+        if (wifiPskFile != null) {
+            String text = Files.readString(wifiPskFile, StandardCharsets.UTF_8);
+            int eol = text.indexOf('\n');
+            passphrase = (eol < 0 ? text : text.substring(0, eol)).replace("\r", "");
+        }
+        return HeadlessSettings.of(wifiSsid, passphrase, wifiCountry, timezone, locale);
     }
 
     /** The source options as given; what they name is checked by the build. */

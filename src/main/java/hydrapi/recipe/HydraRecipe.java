@@ -33,6 +33,21 @@ public final class HydraRecipe {
     // tarball it fetches, so pinning it pins the whole install (hydra-first-boot.md §3.2). Not fetchable here; the
     // same value is pinned by several unrelated public projects' install scripts (found by searching for the URL).
     static final String NIX_INSTALLER_SHA256 = "078e2ffeddf6a9c1f22adf41458ccc46a58bb26911a9e01579645314f9982994";
+    /** cloud-init's own switch: its systemd generator leaves cloud-init.target out while this file exists. */
+    static final String CLOUD_INIT_DISABLED = "/etc/cloud/cloud-init.disabled";
+    static final String SSH_KEYGEN_UNIT = "hydrapi-ssh-host-keys.service";
+    static final String SSH_KEYGEN_UNIT_TEXT = """
+            # Written by hydrapi: this Pi's own SSH host keys, made on the Pi before sshd starts (never shipped).
+            [Unit]
+            Description=SSH host keys for this machine (hydrapi)
+            Before=ssh.service
+            After=regenerate_ssh_host_keys.service
+            ConditionPathExists=!/etc/ssh/ssh_host_ed25519_key
+
+            [Service]
+            Type=oneshot
+            ExecStart=/usr/bin/ssh-keygen -A
+            """;
     // timesyncd advances the clock to this file's mtime when it starts (raspberry-pi-os-image.md §2.7).
     static final String TIMESYNC_CLOCK = "/var/lib/systemd/timesync/clock";
 
@@ -91,9 +106,23 @@ public final class HydraRecipe {
         out.add(FileSpec.file("/etc/ssh/sshd_config.d/rename_user.conf", 0644,
                 text("# Emptied by hydrapi: the user rename flow is cancelled, accounts are preconfigured.\n")));
 
-        // SSH on, both ways of §2.6.
+        // SSH on, both ways of §2.6. No host key is shipped: the Pi makes its own, by Raspberry Pi OS's
+        // regenerate_ssh_host_keys where the image has it, else by this unit before sshd starts (sshd -t fails
+        // without keys, and trixie's images ship none).
         out.add(FileSpec.symlink("/etc/systemd/system/multi-user.target.wants/ssh.service",
                 "/lib/systemd/system/ssh.service"));
+        out.add(FileSpec.file("/etc/systemd/system/" + SSH_KEYGEN_UNIT, 0644, text(SSH_KEYGEN_UNIT_TEXT)));
+        out.add(FileSpec.symlink("/etc/systemd/system/ssh.service.wants/" + SSH_KEYGEN_UNIT, "../" + SSH_KEYGEN_UNIT));
+
+        // cloud-init (trixie): hydrapi writes accounts, host name and SSH into the root itself, so cloud-init is
+        // switched off rather than fed seeds: its users module would run rename-user after adding a user, and
+        // its host-name module re-applies the seed's name on every boot (docs/raspberry-pi-os.md, "cloud-init").
+        // The Pi's seed files stay on the boot partition, inert.
+        if (release.cloudInit()) {
+            out.add(FileSpec.file(CLOUD_INIT_DISABLED, 0644, text("# Written by hydrapi: accounts, host name and SSH"
+                    + " are in this image already (see /etc/hydrapi/manifest.json). Delete this file to let"
+                    + " cloud-init run again.\n")));
+        }
         out.addAll(RaspberryPiBoot.specs(o.bootMount(), true, List.of()));
 
         if (!o.noHydra()) {

@@ -7,10 +7,21 @@ import hydrapi.InvalidInputException;
  * What the image says it is: {@code codename} from os-release's VERSION_CODENAME (bookworm, trixie) and
  * {@code architecture} as Debian names it (arm64, armhf, amd64), from its binaries' ELF headers. Either is null when
  * the image does not tell (a bare sample image); the Pi's preflight stage then checks what the build could not.
+ * {@code firstBoot} is its first-boot machinery, {@code cloudInit} whether cloud-init is installed (with or without
+ * seeds) and would run on first boot.
  */
-public record ImageRelease(String codename, String architecture) {
+public record ImageRelease(String codename, String architecture, FirstBoot firstBoot, boolean cloudInit) {
 
     public static final ImageRelease UNKNOWN = new ImageRelease(null, null);
+
+    public ImageRelease {
+        java.util.Objects.requireNonNull(firstBoot, "firstBoot");
+    }
+
+    /** A release with no first-boot machinery of Raspberry Pi OS (a plain Debian image). */
+    public ImageRelease(String codename, String architecture) {
+        this(codename, architecture, FirstBoot.NONE, false);
+    }
 
     /**
      * Refuses a pin that can only fail on this image's first boot (hydra-first-boot.md §0): the legacy pin builds

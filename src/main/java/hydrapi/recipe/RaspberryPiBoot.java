@@ -63,6 +63,35 @@ public final class RaspberryPiBoot {
         return (sb + rest).getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Sets the one word starting with {@code prefix} (such as {@code cfg80211.ieee80211_regdom=}) to
+     * {@code prefix + value}: replaced where the line has it, appended where it has not.
+     */
+    static byte[] setWord(byte[] cmdline, String prefix, String value) {
+        String s = new String(cmdline, StandardCharsets.UTF_8);
+        int eol = s.indexOf('\n');
+        String line = eol < 0 ? s : s.substring(0, eol);
+        String rest = eol < 0 ? "" : s.substring(eol);
+        if (line.endsWith("\r")) {
+            line = line.substring(0, line.length() - 1);
+            rest = "\r" + rest;
+        }
+        List<String> words = new ArrayList<>();
+        boolean set = false;
+        for (String w : splitWords(line)) {
+            if (!w.startsWith(prefix)) {
+                words.add(w);
+            } else if (!set) {
+                words.add(prefix + value);
+                set = true;
+            }
+        }
+        if (!set) {
+            words.add(prefix + value);
+        }
+        return (String.join(" ", words) + rest).getBytes(StandardCharsets.UTF_8);
+    }
+
     static List<String> splitWords(String text) {
         return Arrays.stream(text.trim().split("[ \t]+")).filter(w -> !w.isEmpty()).toList();
     }

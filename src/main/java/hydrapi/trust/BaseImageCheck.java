@@ -66,7 +66,7 @@ public final class BaseImageCheck {
             status = BuildManifest.SignatureStatus.UNCHECKED_INSECURE;
         } else {
             try {
-                pending = policy.keys().begin(sig, policy.fingerprint());
+                pending = policy.keys().begin(sig, policy.fingerprints());
                 status = BuildManifest.SignatureStatus.VERIFIED;
             } catch (VerificationFailedException | CorruptImageException e) {
                 if (!policy.insecure()) {

@@ -19,16 +19,20 @@ import java.util.regex.Pattern;
  * <p>The paths are those the build wrote, in the state the image holds them, except the manifest file itself
  * and a directory made only to hold it: a file cannot contain its own hash. The image's signature covers it.
  *
- * @param format           manifest format version, {@link #FORMAT} when written by this code
+ * @param format           manifest format version, {@link #FORMAT} when written by this code; format 1 (before
+ *                         {@code first_boot}) is still read
  * @param toolVersion      hydrapi's version
+ * @param firstBoot        the base's own first-boot machinery as the build read it (e.g. {@code cloud-init}); null
+ *                         in a format-1 manifest
  * @param hydraPin         the pinned Hydra source, "PIN REVISION NAR-HASH" (e.g. {@code modern 241ab71… sha256-…});
  *                         null when the build installs no Hydra
  * @param sourceDateEpoch  seconds since 1970 used for every timestamp written
  */
-public record BuildManifest(int format, String toolVersion, Base base, String hydraPin, long sourceDateEpoch,
-                            List<Entry> paths) {
+public record BuildManifest(int format, String toolVersion, Base base, String firstBoot, String hydraPin,
+                            long sourceDateEpoch, List<Entry> paths) {
 
-    public static final int FORMAT = 1;
+    /** 2 added {@code first_boot}. */
+    public static final int FORMAT = 2;
 
     /** Where the build writes the manifest inside the image (root partition, 0644 root:root). */
     public static final String IN_IMAGE_PATH = "/etc/hydrapi/manifest.json";
@@ -127,9 +131,9 @@ public record BuildManifest(int format, String toolVersion, Base base, String hy
     }
 
     /** A manifest in the current {@link #FORMAT}. */
-    public static BuildManifest of(String toolVersion, Base base, String hydraPin, long sourceDateEpoch,
-                                   List<Entry> paths) {
-        return new BuildManifest(FORMAT, toolVersion, base, hydraPin, sourceDateEpoch, paths);
+    public static BuildManifest of(String toolVersion, Base base, String firstBoot, String hydraPin,
+                                   long sourceDateEpoch, List<Entry> paths) {
+        return new BuildManifest(FORMAT, toolVersion, base, firstBoot, hydraPin, sourceDateEpoch, paths);
     }
 
     public String toJson() {
@@ -155,6 +159,9 @@ public record BuildManifest(int format, String toolVersion, Base base, String hy
         root.put("tool_version", toolVersion);
         root.put("source_date_epoch", sourceDateEpoch);
         root.put("base", b);
+        if (format >= 2) {
+            root.put("first_boot", nullable(firstBoot));
+        }
         root.put("hydra_pin", nullable(hydraPin));
         root.put("paths", entries);
         return Json.write(root);
@@ -164,8 +171,8 @@ public record BuildManifest(int format, String toolVersion, Base base, String hy
     public static BuildManifest parse(String json, String source) throws InvalidInputException {
         Map<String, Object> root = Json.asObject(Json.parse(json, source), "the manifest", source);
         long format = Json.member(root, "hydrapi_manifest", Long.class, source);
-        if (format != FORMAT) {
-            throw new InvalidInputException(source + ": manifest format " + format + " is not " + FORMAT
+        if (format != 1 && format != FORMAT) {
+            throw new InvalidInputException(source + ": manifest format " + format + " is neither 1 nor " + FORMAT
                     + "; use the hydrapi version that wrote it");
         }
         Map<String, Object> b = Json.asObject(root.get("base"), "\"base\"", source);
@@ -193,7 +200,8 @@ public record BuildManifest(int format, String toolVersion, Base base, String hy
             Base base = new Base(Json.member(b, "name", String.class, source),
                     Json.optional(b, "url", String.class, source), Json.member(b, "sha256", String.class, source),
                     SignatureStatus.fromJson(Json.member(b, "signature", String.class, source), source), signer);
-            return new BuildManifest(FORMAT, Json.member(root, "tool_version", String.class, source), base,
+            return new BuildManifest((int) format, Json.member(root, "tool_version", String.class, source), base,
+                    format >= 2 ? Json.optional(root, "first_boot", String.class, source) : null,
                     Json.optional(root, "hydra_pin", String.class, source),
                     Json.member(root, "source_date_epoch", Long.class, source), entries);
         } catch (IllegalArgumentException e) {

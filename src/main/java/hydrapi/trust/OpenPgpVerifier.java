@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongConsumer;
 
 /**
@@ -39,8 +40,22 @@ import java.util.function.LongConsumer;
  */
 public final class OpenPgpVerifier {
 
-    /** Raspberry Pi Downloads Signing Key, shared docs raspberry-pi-os-image.md §3. */
+    /** Raspberry Pi Downloads Signing Key of the images up to 2025-10-01 (docs/raspberry-pi-os.md, "Keys"). */
     public static final String RASPBERRY_PI_FINGERPRINT = "54C3DD610D9D1B4AF82A37758738CD6B956F460C";
+
+    /** Its successor, announced in pi-gen's release notes of 2025-11-24, which signs the images from that day on. */
+    public static final String RASPBERRY_PI_FINGERPRINT_2025 = "F4AADD86C4687D69AE04543E796C114AD12B2292";
+
+    /** The keys a base may be signed by to be Raspberry Pi's, with what each signs, oldest first. */
+    public static final Map<String, String> RASPBERRY_PI_KEYS = Map.of(
+            RASPBERRY_PI_FINGERPRINT, "Raspberry Pi Downloads Signing Key, images up to 2025-10-01",
+            RASPBERRY_PI_FINGERPRINT_2025, "Raspberry Pi Downloads Signing Key, images from 2025-11-24");
+
+    /** What a signer is, when it is one of Raspberry Pi's keys. */
+    public static java.util.Optional<String> raspberryPiKey(String fingerprint) {
+        return java.util.Optional.ofNullable(fingerprint == null ? null
+                : RASPBERRY_PI_KEYS.get(OpenPgpKeys.normalise(fingerprint)));
+    }
 
     /** Classpath location of the shipped Raspberry Pi public key (absent if none could be obtained). */
     public static final String RASPBERRY_PI_KEY_RESOURCE = "/hydrapi/trust/raspberrypi_downloads.asc";
@@ -85,8 +100,8 @@ public final class OpenPgpVerifier {
 
     /** How to obtain the key when this build ships none: one sentence for refusals. */
     public static final String HOW_TO_GET_THE_KEY = "get Raspberry Pi's key from " + RASPBERRY_PI_KEY_URL
-            + ", check that gpg --show-keys prints fingerprint " + RASPBERRY_PI_FINGERPRINT
-            + ", and pass it with --base-key FILE";
+            + ", check that gpg --show-keys prints fingerprint " + RASPBERRY_PI_FINGERPRINT + " (images up to"
+            + " 2025-10-01) or " + RASPBERRY_PI_FINGERPRINT_2025 + " (from 2025-11-24), and pass it with --base-key FILE";
 
     /**
      * The Raspberry Pi Downloads Signing Key shipped in the jar.
@@ -158,12 +173,20 @@ public final class OpenPgpVerifier {
      * and signature-checked in one pass.
      */
     public Pending begin(Path signature, String expectedFingerprint) throws IOException {
+        return begin(signature, expectedFingerprint == null ? List.of() : List.of(expectedFingerprint));
+    }
+
+    /** As {@link #begin(Path, String)}, with any of {@code expectedFingerprints} (empty: any key of the keyring). */
+    public Pending begin(Path signature, java.util.Collection<String> expectedFingerprints) throws IOException {
         if (!Files.exists(signature)) {
             throw new VerificationFailedException(signature + ": signature missing; fetch it beside the file,"
                     + " or pass --insecure to accept an unsigned file");
         }
         List<PGPSignature> sigs = readSignatures(signature);
-        String expected = expectedFingerprint == null ? null : OpenPgpKeys.normalise(expectedFingerprint);
+        java.util.Set<String> expected = new java.util.TreeSet<>();
+        for (String f : expectedFingerprints) {
+            expected.add(OpenPgpKeys.normalise(f));
+        }
 
         // Pick the first signature whose issuer is in the keyring (and is the expected key, if one is set).
         PGPSignature chosen = null;
@@ -179,7 +202,7 @@ public final class OpenPgpVerifier {
             }
             PGPPublicKey k = r.getPublicKey(keyId);
             String primary = OpenPgpKeys.fingerprint(r.getPublicKey());
-            if (expected != null && !expected.equals(primary) && !expected.equals(OpenPgpKeys.fingerprint(k))) {
+            if (!expected.isEmpty() && !expected.contains(primary) && !expected.contains(OpenPgpKeys.fingerprint(k))) {
                 continue;
             }
             chosen = sig;
@@ -189,7 +212,7 @@ public final class OpenPgpVerifier {
         }
         if (chosen == null) {
             throw new VerificationFailedException(signature + ": signed by key " + String.join(",", issuers)
-                    + ", not by " + (expected != null ? expected : "a key in " + source)
+                    + ", not by " + (!expected.isEmpty() ? String.join(" or ", expected) : "a key in " + source)
                     + "; the file is not from who you expect, or pass the right key");
         }
         String primaryFpr = OpenPgpKeys.fingerprint(ring.getPublicKey());

@@ -117,7 +117,7 @@ class FirstbootReportTest {
 
     @Test
     void read_fatalStop_isReportedWithItsStage() throws Exception {
-        String msg = "FAILED: pin modern needs a 64-bit OS (arm64); this is amd64 (see "
+        String msg = "FAILED: pin modern needs a 64-bit OS (arm64); this is armhf (see "
                 + "/var/log/hydra-firstboot/00-check-preflight.log); fix and run "
                 + "'systemctl enable --now hydra-firstboot.service'";
         Map<String, String> f = new LinkedHashMap<>();

@@ -54,6 +54,21 @@ class ShellScriptsTest {
         assertTrue(out.isBlank(), out);
     }
 
+    /** The test and bench harnesses judge the product; they are held to the same standard. */
+    @Test
+    void shellcheck_passesOnTheHarnessScripts() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("shellcheck", "-x", "--severity=style"));
+        for (String dir : List.of("testdata", "bench")) {
+            try (Stream<Path> s = Files.list(Path.of(dir))) {
+                s.filter(p -> p.toString().endsWith(".sh")).sorted().forEach(p -> cmd.add(p.toString()));
+            }
+        }
+        assertTrue(cmd.contains("testdata/firstboot-e2e.sh") && cmd.contains("testdata/nspawn-lib.sh"), cmd.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+    }
+
     @Test
     void stages_setStrictModeAndNamesFollowTheConvention() throws Exception {
         for (String stage : FirstbootFiles.STAGES) {

@@ -64,7 +64,7 @@ class BaseImageCheckTest {
     }
 
     private static BasePolicy pi(boolean insecure) {
-        return new BasePolicy(piKeys, piFpr, insecure);
+        return new BasePolicy(piKeys, piFpr == null ? java.util.List.of() : java.util.List.of(piFpr), insecure);
     }
 
     private static BaseImageCheck.Outcome check(Path img, boolean downloaded, BasePolicy policy) throws IOException {
@@ -159,11 +159,11 @@ class BaseImageCheckTest {
     @Test
     void check_signatureWithoutAnyKeyNamesWhereToGetIt_unlessInsecure() throws IOException {
         Path img = release("nokey", piFpr);
-        BasePolicy none = new BasePolicy(null, OpenPgpVerifier.RASPBERRY_PI_FINGERPRINT, false);
+        BasePolicy none = new BasePolicy(null, java.util.List.of(OpenPgpVerifier.RASPBERRY_PI_FINGERPRINT), false);
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> check(img, false, none));
         assertTrue(e.getMessage().contains(OpenPgpVerifier.RASPBERRY_PI_KEY_URL)
                 && e.getMessage().contains("--base-key") && !e.getMessage().contains("\n"), e.getMessage());
-        BaseImageCheck.Outcome o = check(img, false, new BasePolicy(null, null, true));
+        BaseImageCheck.Outcome o = check(img, false, new BasePolicy(null, java.util.List.of(), true));
         assertEquals(BuildManifest.SignatureStatus.UNCHECKED_INSECURE, o.base().signature());
         assertTrue(o.contentChecked(), "the sidecar still vouches for the bytes");
     }

@@ -2,6 +2,7 @@
 package hydrapi.trust;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,10 +47,10 @@ class BuildManifestTest {
     @Test
     void toJson_isSortedDeterministicAndMatchesSha256sum() throws IOException {
         List<BuildManifest.Entry> entries = entriesFromRealFiles();
-        String a = BuildManifest.of("0.1.0", BASE, "hydra@abc123", 1767323045L, entries).toJson();
+        String a = BuildManifest.of("0.1.0", BASE, "cloud-init", "hydra@abc123", 1767323045L, entries).toJson();
         List<BuildManifest.Entry> shuffled = new ArrayList<>(entries);
         Collections.shuffle(shuffled, new Random(3));
-        assertEquals(a, BuildManifest.of("0.1.0", BASE, "hydra@abc123", 1767323045L, shuffled).toJson());
+        assertEquals(a, BuildManifest.of("0.1.0", BASE, "cloud-init", "hydra@abc123", 1767323045L, shuffled).toJson());
 
         Path json = Files.writeString(dir.resolve("manifest.json"), a);
         // jq: paths sorted (jq sorts strings by code point), fields present
@@ -72,19 +73,19 @@ class BuildManifestTest {
 
     @Test
     void parse_roundTrips() throws IOException {
-        BuildManifest m = BuildManifest.of("0.1.0", BASE, null, 0, entriesFromRealFiles());
+        BuildManifest m = BuildManifest.of("0.1.0", BASE, "none", null, 0, entriesFromRealFiles());
         assertEquals(m, BuildManifest.parse(m.toJson(), "m.json"));
         BuildManifest insecure = BuildManifest.of("0.1.0", new BuildManifest.Base("local.img.xz", null, "cd".repeat(32),
-                BuildManifest.SignatureStatus.UNSIGNED_INSECURE, null), "pin", 5, List.of());
+                BuildManifest.SignatureStatus.UNSIGNED_INSECURE, null), "resize", "pin", 5, List.of());
         assertEquals(insecure, BuildManifest.parse(insecure.toJson(), "m.json"));
         assertTrue(insecure.toJson().contains("\"signature\": \"unsigned-insecure\""));
     }
 
     @Test
     void parse_rejectsBadManifests() throws IOException {
-        String good = BuildManifest.of("0.1.0", BASE, null, 0, entriesFromRealFiles()).toJson();
+        String good = BuildManifest.of("0.1.0", BASE, "none", null, 0, entriesFromRealFiles()).toJson();
         for (String bad : new String[] {
-                good.replace("\"hydrapi_manifest\": 1", "\"hydrapi_manifest\": 2"),
+                good.replace("\"hydrapi_manifest\": 2", "\"hydrapi_manifest\": 3"),
                 good.replace("\"mode\": \"0644\"", "\"mode\": \"644\""),
                 good.replace("\"type\": \"file\"", "\"type\": \"fifo\""),
                 good.replace("\"signature\": \"verified\"", "\"signature\": \"maybe\""),
@@ -99,10 +100,24 @@ class BuildManifestTest {
         }
     }
 
+    /** Images built before first_boot was recorded still show their manifest. */
+    @Test
+    void parse_readsFormat1WithoutFirstBoot() throws IOException {
+        String two = BuildManifest.of("0.1.0", BASE, "cloud-init", null, 0, entriesFromRealFiles()).toJson();
+        assertTrue(two.contains("\"first_boot\": \"cloud-init\""), two);
+        String one = two.replace("\"hydrapi_manifest\": 2", "\"hydrapi_manifest\": 1")
+                .replace("  \"first_boot\": \"cloud-init\",\n", "");
+        assertFalse(one.contains("first_boot"), one);
+        BuildManifest m = BuildManifest.parse(one, "old.json");
+        assertEquals(1, m.format());
+        assertEquals(null, m.firstBoot());
+        assertEquals(one, m.toJson(), "a format-1 manifest is written back as it was");
+    }
+
     @Test
     void new_rejectsDuplicateAndRelativePaths() {
         BuildManifest.Entry e = new BuildManifest.Entry("/etc/x", BuildManifest.Kind.FILE, "ab".repeat(32), 0644, 0, 0);
-        assertThrows(IllegalArgumentException.class, () -> BuildManifest.of("v", BASE, null, 0, List.of(e, e)));
+        assertThrows(IllegalArgumentException.class, () -> BuildManifest.of("v", BASE, "none", null, 0, List.of(e, e)));
         assertThrows(IllegalArgumentException.class,
                 () -> new BuildManifest.Entry("etc/x", BuildManifest.Kind.FILE, "ab".repeat(32), 0644, 0, 0));
     }
