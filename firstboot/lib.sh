@@ -19,9 +19,11 @@ FB_POLL=${HYDRA_FIRSTBOOT_POLL:-2}
 export R FB_CONFIG FB_STATE FB_RUN FB_LOG FB_LOCK FB_CACHE FB_ETC FB_LIBDIR FB_BACKOFF_BASE FB_BACKOFF_MAX FB_POLL
 
 # Stage exit codes the driver understands: fatal misconfiguration (no retry) and "waiting for network"
-# (EX_TEMPFAIL, sysexits.h).
+# (EX_TEMPFAIL, sysexits.h). The preflight waits for the root's resize with the same code (EXIT_WAIT).
 EXIT_FATAL=3
 EXIT_NETWORK=75
+# shellcheck disable=SC2034 # used by the driver and stage 00
+EXIT_WAIT=$EXIT_NETWORK
 
 log() {
   printf '%s hydra-firstboot: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2
