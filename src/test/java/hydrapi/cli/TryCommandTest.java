@@ -3,6 +3,7 @@ package hydrapi.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hydrapi.testkit.Samples;
@@ -91,6 +92,27 @@ class TryCommandTest {
         assertTrue(r.stderr().contains("--kernel-deb") && r.stderr().contains("linux-image-arm64"), r.stderr());
         r = tryWithPath(bin.toString(), image(0x3E, true).toString(), "--kernel-deb", "x.deb");
         assertEquals(ExitCode.USAGE.code, r.exitCode(), r.stderr());
+        assertNoTrialLeft();
+    }
+
+    @Test
+    void cardBytes_decimalAsCardsAreSoldBinaryWithI_roundedDownToSectors() throws Exception {
+        assertEquals(32_000_000_000L, TryCommand.cardBytes("32G"));
+        assertEquals(16_000_000_000L, TryCommand.cardBytes("16GB"));
+        assertEquals(8_000_000_000L, TryCommand.cardBytes("8000m"));
+        assertEquals(15_891_378_688L, TryCommand.cardBytes("14.8GiB"));   // 14.8 * 2^30 = 15891378995.2, in sectors
+        assertEquals(2L << 40, TryCommand.cardBytes("2TiB"));
+        for (String bad : new String[] {"32", "G", "-1G", "1.5.2G", "32 gigs", "0.5K", "9999999T"}) {
+            assertThrows(hydrapi.InvalidInputException.class, () -> TryCommand.cardBytes(bad), bad);
+        }
+    }
+
+    /** A card smaller than the image is refused before anything is decoded or booted. */
+    @Test
+    void try_cardSmallerThanTheImage_isAUsageError() throws Exception {
+        Cli.Run r = tryWithPath(tmp.resolve("empty").toString(), image(0x3E, true).toString(), "--card-size", "10M");
+        assertEquals(ExitCode.USAGE.code, r.exitCode(), r.stderr());
+        assertTrue(r.stderr().contains("larger than a card of 9999872 bytes (0.0 GB)"), r.stderr());
         assertNoTrialLeft();
     }
 
