@@ -234,7 +234,7 @@ final class TryCommand implements Callable<Integer> {
         return m;
     }
 
-    private static Map<String, Object> json(TrialBoot.Outcome o) {
+    static Map<String, Object> json(TrialBoot.Outcome o) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("arch", o.arch().debianName);
         m.put("kvm", o.kvm());

@@ -6,12 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hydrapi.boot.Ending;
+import hydrapi.boot.GuestArch;
+import hydrapi.boot.RootSize;
+import hydrapi.boot.TrialBoot;
 import hydrapi.testkit.Samples;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -105,6 +110,29 @@ class TryCommandTest {
         for (String bad : new String[] {"32", "G", "-1G", "1.5.2G", "32 gigs", "0.5K", "9999999T"}) {
             assertThrows(hydrapi.InvalidInputException.class, () -> TryCommand.cardBytes(bad), bad);
         }
+    }
+
+    /** --json carries the card, the boots and the root before and after (null where the journal was not replayed). */
+    @Test
+    void json_cardBootsAndRootSizes() throws Exception {
+        TrialBoot.Outcome o = new TrialBoot.Outcome(Ending.WAITING, true, Optional.empty(), "x", Optional.empty(),
+                GuestArch.X86_64, false, 16_000_000_000L,
+                Optional.of(new RootSize(3_292_528_640L, 2, 3L << 30, 3L << 30, false)),
+                Optional.of(new RootSize(16_000_000_000L, 2, 15_928_696_832L, 15_928_692_736L, true)), 2);
+        Object parsed = hydrapi.trust.Json.parse(Json.write(TryCommand.json(o)), "try --json");
+        assertEquals(Map.of("partition", 2L, "partitionBytes", 3L << 30), withoutNulls(((Map<?, ?>) parsed)
+                .get("rootBefore")));
+        assertEquals(Map.of("partition", 2L, "partitionBytes", 15_928_696_832L, "filesystemBytes", 15_928_692_736L),
+                ((Map<?, ?>) parsed).get("rootAfter"));
+        assertEquals(16_000_000_000L, ((Map<?, ?>) parsed).get("cardBytes"));
+        assertEquals(2L, ((Map<?, ?>) parsed).get("boots"));
+    }
+
+    private static Map<Object, Object> withoutNulls(Object map) {
+        Map<Object, Object> m = new HashMap<>((Map<?, ?>) map);
+        assertTrue(m.get("filesystemBytes") == hydrapi.trust.Json.NULL, map.toString());
+        m.values().removeIf(v -> v == hydrapi.trust.Json.NULL);
+        return m;
     }
 
     /** A card smaller than the image is refused before anything is decoded or booted. */
