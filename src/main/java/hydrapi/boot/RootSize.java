@@ -3,7 +3,6 @@ package hydrapi.boot;
 
 import hydrapi.InvalidInputException;
 import hydrapi.build.ImageView;
-import hydrapi.disk.PartitionEntry;
 import hydrapi.ext4.Ext4Volume;
 import hydrapi.ext4.Superblock;
 import hydrapi.io.FileBlockDevice;
@@ -34,9 +33,10 @@ public record RootSize(long diskBytes, int partition, long partitionBytes, long 
         if (vol.isEmpty()) {
             return Optional.empty();
         }
-        PartitionEntry entry = view.disk().entry(index);
+        long partitionBytes = view.partitions().stream().filter(p -> p.entry().index() == index).findFirst()
+                .orElseThrow().entry().sizeBytes();
         Superblock sb = vol.get().superblock();
-        return Optional.of(new RootSize(diskBytes, index, entry.sizeBytes(), sb.blocksCount() * sb.blockSize(),
+        return Optional.of(new RootSize(diskBytes, index, partitionBytes, sb.blocksCount() * sb.blockSize(),
                 !vol.get().journalNeedsRecovery()));
     }
 
