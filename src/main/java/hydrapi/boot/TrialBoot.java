@@ -147,8 +147,8 @@ public final class TrialBoot {
                     // As a Pi's firmware does: the next boot reads cmdline.txt again (bookworm's firstboot has taken
                     // its init= out and given the disk a new identifier).
                     cmdlineTxt = cmdline(disk);
-                    log.println("hydrapi try: the guest restarted itself (Raspberry Pi OS does once after growing its"
-                            + " root); booting the disk again");
+                    log.println("hydrapi try: the guest restarted itself (as Raspberry Pi OS bookworm does once after"
+                            + " growing its root); booting the disk again");
                 }
             } finally {
                 Files.deleteIfExists(files.kernel());
