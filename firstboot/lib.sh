@@ -20,9 +20,12 @@ export R FB_CONFIG FB_STATE FB_RUN FB_LOG FB_LOCK FB_CACHE FB_ETC FB_LIBDIR FB_B
 
 # Stage exit codes the driver understands: fatal misconfiguration (EX_CONFIG, no retry) and "waiting for network"
 # (EX_TEMPFAIL), from sysexits.h. Both are far from what commands return on their own: systemctl is-active says
-# "inactive" with 3, which must stay a failure to retry, never a fatal stop.
+# "inactive" with 3, which must stay a failure to retry, never a fatal stop. The preflight waits for the root's
+# resize with the network's code (EXIT_WAIT).
 EXIT_FATAL=78
 EXIT_NETWORK=75
+# shellcheck disable=SC2034 # used by the driver and stage 00
+EXIT_WAIT=$EXIT_NETWORK
 
 log() {
   printf '%s hydra-firstboot: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2

@@ -4,8 +4,8 @@
 # `hydrapi try` tests and benches: MBR (sfdisk) with a fixed disk id; p1 FAT32 "bootfs" at 4 MiB (mkfs.vfat) with
 # cmdline.txt and config.txt as pi-gen writes them; p2 ext4 "rootfs" made as pi-gen makes it (mke2fs -O
 # ^64bit,^huge_file -d), its fstab naming both by PARTUUID. Shared docs: raspberry-pi-os-image.md §1.
-# The root partition is 3 GiB (ROOT_MIB): room for PostgreSQL and the stages' logs; the legacy-2016 preflight's 8 GiB
-# (an SD card after the Raspberry Pi's own resize, which try does not run) is lowered by the tests that boot it.
+# The root partition is 3 GiB (ROOT_MIB): room for PostgreSQL and the stages' logs. Booted on a larger disk (hydrapi
+# try --card-size), a stand-in of Raspberry Pi OS bookworm's first-boot resize grows it to the disk's end (below).
 # Needs root (mke2fs -d keeps the root's owners), mmdebstrap, sfdisk, mkfs.vfat, mtools, e2fsprogs, xz.
 #
 # usage: testdata/make-debian-pi-image.sh OUT.img.xz     (RAW=1: OUT is a raw .img)
@@ -93,8 +93,49 @@ PARTUUID=$disk_id-02  /               ext4    defaults,noatime  0       1
 F
 echo raspberrypi > "$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\traspberrypi\n' > "$root/etc/hosts"
+# A stand-in for raspberrypi-sys-mods' bookworm firstboot, which cmdline.txt's init= runs before systemd: on a disk
+# larger than the image (a card; hydrapi try --card-size) it grows the root partition to the disk's end and the
+# filesystem into it, takes its init= out of cmdline.txt and reboots, as the real one does (sys-mods bookworm 3af395f:
+# parted and resize2fs -f in the initramfs hook local-premount/firstboot, then usr/lib/raspberrypi-sys-mods/firstboot,
+# which also gives the disk a new identifier and regenerates the SSH host keys; not done here). This root has neither
+# the sys-mods initramfs hook nor parted: the MBR entry is written with dd and the kernel told with util-linux's
+# resizepart (BLKPG), and resize2fs grows the mounted filesystem.
 mkdir -p "$root/usr/lib/raspberrypi-sys-mods"
-printf '#!/bin/sh\nexit 0\n' > "$root/usr/lib/raspberrypi-sys-mods/firstboot"
+cat > "$root/usr/lib/raspberrypi-sys-mods/firstboot" <<'STANDIN'
+#!/bin/sh
+# hydrapi test stand-in for raspberrypi-sys-mods' firstboot (see testdata/make-debian-pi-image.sh).
+set -eu
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+say() { echo "firstboot (hydrapi test stand-in): $*" > /dev/console; }
+mountpoint -q /proc || mount -t proc proc /proc
+mountpoint -q /sys || mount -t sysfs sys /sys
+dev=$(findmnt -n -o SOURCE /)
+part=${dev##*/}
+disk=$(basename "$(readlink -f "/sys/class/block/$part/..")")
+num=$(cat "/sys/class/block/$part/partition")
+start=$(cat "/sys/class/block/$part/start")
+size=$(cat "/sys/class/block/$part/size")
+end=$(cat "/sys/block/$disk/size")
+if [ "$end" -gt 4294967296 ]; then end=4294967296; fi
+new=$((end - start))
+if [ "$num" -le 4 ] && [ "$new" -gt "$size" ]; then
+  say "growing $dev from $size to $new sectors"
+  # The partition entry's sector count: little-endian, 12 bytes into entry NUM of the table at byte 446.
+  # shellcheck disable=SC2059 # the format is the four bytes
+  printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $((new & 255)) $((new >> 8 & 255)) $((new >> 16 & 255)) $((new >> 24 & 255)))" \
+    | dd of="/dev/$disk" bs=1 seek=$((446 + 16 * (num - 1) + 12)) count=4 conv=notrunc,fsync status=none
+  resizepart "/dev/$disk" "$num" "$new"
+  mount -o remount,rw /
+  resize2fs "$dev" > /dev/console 2>&1
+  mount -o remount,ro /
+fi
+mount /boot/firmware
+sed -i 's| init=/usr/lib/raspberrypi-sys-mods/firstboot||' /boot/firmware/cmdline.txt
+umount /boot/firmware
+sync
+say "rebooting"
+reboot -f
+STANDIN
 chmod 0755 "$root/usr/lib/raspberrypi-sys-mods/firstboot"
 # As pi-gen's export-image: an empty machine-id, so each Pi makes its own.
 : > "$root/etc/machine-id"

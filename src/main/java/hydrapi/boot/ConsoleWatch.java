@@ -9,11 +9,16 @@ import java.util.Optional;
 /**
  * Reads the guest's serial console line by line: copies it to the user, highlights the first-boot service's lines,
  * and recognises the lines that end a trial. The texts are firstboot/lib.sh's {@code log} format
- * ("TIME hydra-firstboot: STATUS") and firstboot/run's end-of-run statuses.
+ * ("TIME hydra-firstboot: STATUS"), firstboot/run's end-of-run statuses and stage 00's wait for the root's resize
+ * (after which the driver runs nothing). It also notes the kernel's "reboot: Restarting system" (kernel/reboot.c
+ * kernel_restart, pr_fmt "reboot: "): QEMU then exits (-no-reboot) and try boots the disk again, as a Pi would.
  */
 final class ConsoleWatch {
 
     static final String MARK = "hydra-firstboot: ";
+    static final String RESTART = "reboot: Restarting system";
+    /** Stage 00's status while the root is smaller than the card (firstboot/stages/00-check-preflight.sh). */
+    static final String ROOT_WAIT = "waiting for the root filesystem to be grown: ";
     private static final String BOLD = "\033[1m";
     private static final String RESET = "\033[0m";
     /** A console line longer than this is passed on in pieces (a guest printing without newlines). */
@@ -28,6 +33,7 @@ final class ConsoleWatch {
     private final String powerCutAt;
     private final byte[] line = new byte[MAX_LINE];
     private int length;
+    private volatile boolean restarted;
 
     ConsoleWatch(OutputStream out, boolean terminal, boolean endAtLogin, String powerCutAt) {
         this.out = out;
@@ -61,6 +67,11 @@ final class ConsoleWatch {
         return ending;
     }
 
+    /** Whether the guest's kernel said it restarts the machine (a reboot, not a power-off). */
+    boolean restarted() {
+        return restarted;
+    }
+
     /** Passes on what is left of an unfinished line. */
     void flush() throws IOException {
         out.write(line, 0, length);
@@ -84,6 +95,9 @@ final class ConsoleWatch {
             out.write(line, 0, length);
         }
         length = 0;
+        if (text.contains(RESTART)) {
+            restarted = true;
+        }
         if (powerCutAt != null && text.contains(powerCutAt)) {
             return Optional.of(Ending.POWER_CUT);
         }
@@ -101,6 +115,9 @@ final class ConsoleWatch {
         }
         if (STAGE_FAILED.matcher(status).matches()) {
             return Optional.of(Ending.STAGE_FAILED);
+        }
+        if (status.startsWith(ROOT_WAIT)) {
+            return Optional.of(Ending.ROOT_WAITING);
         }
         if (status.startsWith("waiting for network (stage ") && status.endsWith("; every other stage is done")) {
             return Optional.of(Ending.WAITING);

@@ -9,6 +9,8 @@ public enum Ending {
     FAILED("first boot reported FAILED"),
     /** A stage failed for another reason than the network; systemd would retry it after a pause. */
     STAGE_FAILED("a first-boot stage failed (systemd would retry it after a pause)"),
+    /** Stage 00 waits for the root filesystem to be grown to the card, and nothing runs before it is. */
+    ROOT_WAITING("first boot is waiting for its root filesystem to be grown"),
     /** Its run ended waiting for the network with every other stage done: the steady offline state. */
     WAITING("first boot is waiting for the network, every other stage done"),
     /** First boot had finished before this boot (or the image has none): the login prompt is as far as it goes. */

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 /**
  * Where first boot stands, read from a powered-off disk with our own readers: the paths and stamp rules of
  * firstboot/run and firstboot/lib.sh (a stage is done when its stamp holds the current pin string; a stage waiting
- * for the network ends its log with lib.sh's need_network line; a fatal stop leaves the "failed" file).
+ * for the network ends its log with lib.sh's need_network line, stage 00 waiting for the root's resize with its own
+ * status line; a fatal stop leaves the "failed" file).
  */
 public record FirstbootReport(boolean present, boolean done, Optional<String> fatal, List<Stage> stages) {
 
@@ -29,7 +30,8 @@ public record FirstbootReport(boolean present, boolean done, Optional<String> fa
     static final int TAIL_LINES = 15;
 
     public enum State {
-        DONE("done"), WAITING("waiting for network"), HELD("held back"), FAILED("failed"), NOT_RUN("not run");
+        DONE("done"), WAITING("waiting for network"), ROOT_WAITING("waiting for the root to be grown"),
+        HELD("held back"), FAILED("failed"), NOT_RUN("not run");
 
         public final String text;
 
@@ -98,9 +100,17 @@ public record FirstbootReport(boolean present, boolean done, Optional<String> fa
                 s = new Stage(name, State.FAILED, fatal.get(), tail(log.orElse("")));
             } else if (log.isPresent() && lastLine(log.get()).contains("waiting for network (stage " + name + ")")) {
                 s = new Stage(name, State.WAITING, "", List.of());
+            } else if (log.isPresent() && lastLine(log.get()).contains(ConsoleWatch.ROOT_WAIT)) {
+                String last = lastLine(log.get());
+                s = new Stage(name, State.ROOT_WAITING,
+                        last.substring(last.indexOf(ConsoleWatch.ROOT_WAIT) + ConsoleWatch.ROOT_WAIT.length()), List.of());
             } else if (log.isPresent()) {
                 // Ran and neither finished nor said it waits: a failure systemd retries, or a run cut short.
                 s = new Stage(name, State.FAILED, "did not finish", tail(log.get()));
+            } else if (states.containsValue(State.ROOT_WAITING)) {
+                // firstboot/run starts nothing after a preflight that waits for the root to grow.
+                s = new Stage(name, State.HELD, "after " + states.entrySet().stream()
+                        .filter(e -> e.getValue() == State.ROOT_WAITING).findFirst().orElseThrow().getKey(), List.of());
             } else {
                 List<String> blockers = needs.stream().filter(n -> states.get(n) == State.WAITING
                         || states.get(n) == State.HELD).toList();

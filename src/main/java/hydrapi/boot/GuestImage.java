@@ -14,10 +14,10 @@ import java.util.Optional;
 /**
  * What try needs to know about an image before booting it, read with our own readers: the architecture, the kernel
  * command line, a generic kernel and initrd in the root's /boot, the Raspberry Pi initramfs on the boot partition,
- * and whether first boot had already finished.
+ * whether first boot had already finished, and the size of its root.
  */
 public record GuestImage(GuestArch arch, String cmdlineTxt, Optional<GenericKernel> kernel, Optional<String> piInitramfs,
-                         boolean firstbootFinished) {
+                         boolean firstbootFinished, Optional<RootSize> root) {
 
     /** A kernel {@code /boot/vmlinuz-VERSION} with its {@code /boot/initrd.img-VERSION}. */
     public record GenericKernel(String version, String vmlinuz, String initrd) {
@@ -44,7 +44,8 @@ public record GuestImage(GuestArch arch, String cmdlineTxt, Optional<GenericKern
         boolean finished = !exists(view, FirstbootReport.LIB_DIR + "/stages")
                 || exists(view, FirstbootReport.STATE_DIR + "/done")
                 || exists(view, FirstbootReport.STATE_DIR + "/failed");
-        return new GuestImage(arch, cmdline, genericKernel(view), pi, finished);
+        return new GuestImage(arch, cmdline, genericKernel(view), pi, finished,
+                RootSize.of(view, view.disk().device().sizeBytes()));
     }
 
     private static GuestArch arch(ImageView view) throws IOException {

@@ -14,18 +14,18 @@ public final class KernelCmdline {
     }
 
     /**
-     * Dropped: {@code console=serial0,*} (a firmware alias), {@code init=/usr/lib/raspberrypi-sys-mods/firstboot}
-     * and trixie's {@code resize} (both grow the SD card's root partition, bookworm's then reboots: not wanted on a
-     * trial copy), and {@code quiet} (the boot is what try shows). Added: {@code console=<serial>} last, so it becomes
-     * /dev/console and systemd starts a getty there; {@code panic=-1} so a kernel panic ends QEMU (-no-reboot)
-     * instead of hanging until the timeout.
+     * Dropped: {@code console=serial0,*} (a firmware alias) and {@code quiet} (the boot is what try shows). Kept, since
+     * try boots a card-sized disk (issue 18): the words that grow the root on first boot as on a Pi, bookworm's
+     * {@code init=/usr/lib/raspberrypi-sys-mods/firstboot} (which then reboots; try boots again) and trixie's
+     * {@code resize}; each removes itself from cmdline.txt once done. Added: {@code console=<serial>} last, so it
+     * becomes /dev/console and systemd starts a getty there; {@code panic=-1} so a kernel panic ends QEMU
+     * (-no-reboot) instead of hanging until the timeout.
      */
     public static String forQemu(String cmdlineTxt, GuestArch arch) {
         List<String> out = new ArrayList<>();
         for (String w : cmdlineTxt.strip().split("\\s+")) {
             if (w.isEmpty() || w.equals("quiet") || w.startsWith("console=serial") || w.startsWith("console=ttyAMA")
-                    || w.startsWith("console=ttyS") || w.startsWith("init=/usr/lib/raspberrypi-sys-mods/")
-                    || w.equals("resize") || w.startsWith("panic=")) {
+                    || w.startsWith("console=ttyS") || w.startsWith("panic=")) {
                 continue;
             }
             out.add(w);

@@ -13,6 +13,11 @@ import java.util.List;
 record QemuCommand(GuestArch arch, Path qemu, boolean kvm, int cpus, int memoryMiB, Path kernel, Path initrd,
                    String append, Path disk, Path qmpSocket, boolean userNetwork) {
 
+    /** The same command with QMP on {@code socket} (a fresh one per boot). */
+    QemuCommand withQmpSocket(Path socket) {
+        return new QemuCommand(arch, qemu, kvm, cpus, memoryMiB, kernel, initrd, append, disk, socket, userNetwork);
+    }
+
     List<String> toList() {
         List<String> c = new ArrayList<>(List.of(qemu.toString(), "-nodefaults", "-no-user-config", "-no-reboot",
                 "-display", "none", "-monitor", "none", "-serial", "stdio",

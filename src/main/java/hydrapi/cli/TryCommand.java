@@ -5,6 +5,7 @@ import hydrapi.InvalidInputException;
 import hydrapi.VerificationFailedException;
 import hydrapi.boot.FirstbootReport;
 import hydrapi.boot.Host;
+import hydrapi.boot.RootSize;
 import hydrapi.boot.TrialBoot;
 
 import picocli.CommandLine.Command;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "try", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -73,6 +75,15 @@ final class TryCommand implements Callable<Integer> {
             description = "How long the guest may take to power off before QEMU is stopped (default: ${DEFAULT-VALUE}).")
     long graceSeconds;
 
+    /** A common card; an image larger than it keeps its own size unless --card-size is given. */
+    static final String DEFAULT_CARD = "32G";
+
+    @Option(names = "--card-size", paramLabel = "SIZE",
+            description = "Grow the disk copy to a card of this size before boot (the guest's own first boot grows "
+                + "its root into it, as on a Pi): 16G or 16GB (decimal, as cards are sold), 14.8GiB, 8000M "
+                + "(default: " + DEFAULT_CARD + ").")
+    String cardSize;
+
     @Override
     public Integer call() throws Exception {
         if (!net.equals("none") && !net.equals("user")) {
@@ -84,6 +95,7 @@ final class TryCommand implements Callable<Integer> {
         if (powerCutAt != null && powerCutAt.isEmpty()) {
             throw new InvalidInputException("--power-cut-at needs a non-empty TEXT");
         }
+        long cardBytes = cardBytes(cardSize == null ? DEFAULT_CARD : cardSize);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // The console goes where the summary does not: stdout normally, stderr under --json, nowhere under --quiet.
@@ -91,7 +103,8 @@ final class TryCommand implements Callable<Integer> {
                 : common.json ? main.stderr : main.stdout;
         PrintWriter log = common.quiet ? new PrintWriter(OutputStream.nullOutputStream()) : err;
         TrialBoot.Request req = new TrialBoot.Request(image, Duration.ofSeconds(timeoutSeconds), kernelDeb,
-                net.equals("user"), keep, powerCutAt, Context.tmpDir(), memoryMiB, Duration.ofSeconds(graceSeconds));
+                net.equals("user"), keep, powerCutAt, Context.tmpDir(), memoryMiB, Duration.ofSeconds(graceSeconds),
+                cardBytes, cardSize != null);
         TrialBoot.Outcome o;
         try (ProgressScope progress = ProgressScope.open(main, common, spec)) {
             out.flush();
@@ -112,6 +125,32 @@ final class TryCommand implements Callable<Integer> {
         return ExitCode.OK.code;
     }
 
+    private static final java.util.regex.Pattern SIZE =
+            java.util.regex.Pattern.compile("(?i)([0-9]+(?:\\.[0-9]+)?)\\s*(([kmgt])(i?)b?)");
+
+    /**
+     * SIZE of --card-size in bytes, rounded down to whole 512-byte sectors. K, M, G and T (with or without B) are
+     * decimal, as cards are labelled; KiB, MiB, GiB and TiB binary.
+     */
+    static long cardBytes(String size) throws InvalidInputException {
+        java.util.regex.Matcher m = SIZE.matcher(size.strip());
+        if (!m.matches()) {
+            throw new InvalidInputException("--card-size " + size + ": give a size such as 16G, 32GB or 14.8GiB");
+        }
+        int power = "kmgt".indexOf(Character.toLowerCase(m.group(3).charAt(0))) + 1;
+        java.math.BigDecimal unit = m.group(4).isEmpty() ? java.math.BigDecimal.valueOf(1000).pow(power)
+                : java.math.BigDecimal.valueOf(1024).pow(power);
+        java.math.BigDecimal bytes = new java.math.BigDecimal(m.group(1)).multiply(unit);
+        if (bytes.compareTo(java.math.BigDecimal.valueOf(1L << 50)) > 0) {
+            throw new InvalidInputException("--card-size " + size + ": larger than any card");
+        }
+        long sectors = bytes.longValue() / 512;
+        if (sectors < 2048) {
+            throw new InvalidInputException("--card-size " + size + ": smaller than a MiB");
+        }
+        return sectors * 512;
+    }
+
     /** Null when every stage that can run without the network is done; else why not, in one line. */
     private String failure(TrialBoot.Outcome o) {
         if (o.ending() == hydrapi.boot.Ending.POWER_CUT) {
@@ -124,6 +163,12 @@ final class TryCommand implements Callable<Integer> {
         FirstbootReport r = o.report().get();
         if (r.localStagesDone()) {
             return null;
+        }
+        Optional<FirstbootReport.Stage> rootWait = r.stages().stream()
+                .filter(s -> s.state() == FirstbootReport.State.ROOT_WAITING).findFirst();
+        if (rootWait.isPresent()) {
+            return "first boot waits for its root filesystem to be grown (" + o.ending().text + "): "
+                    + rootWait.get().detail();
         }
         List<String> failed = r.stages().stream().filter(s -> s.state() == FirstbootReport.State.FAILED)
                 .map(FirstbootReport.Stage::name).toList();
@@ -138,6 +183,10 @@ final class TryCommand implements Callable<Integer> {
         out.printf("hydrapi try: %s; %s%n", o.ending().text, o.ending() == hydrapi.boot.Ending.POWER_CUT
                 ? "QEMU killed without shutdown" : o.cleanPowerOff() ? "the guest powered off cleanly"
                 : "the guest did not power off in time: QEMU stopped");
+        out.println("card: " + RootSize.gb(o.diskBytes()) + " (" + o.diskBytes() + " bytes), "
+                + (o.boots() == 1 ? "booted once" : "booted " + o.boots() + " times (the guest restarted itself)"));
+        out.println("root before boot: " + rootText(o.rootBefore()));
+        out.println("root after boot:  " + rootText(o.rootAfter()));
         if (o.report().isEmpty()) {
             out.println("first boot (from the disk): not read: " + o.reportProblem());
         } else {
@@ -145,8 +194,11 @@ final class TryCommand implements Callable<Integer> {
             if (!r.present()) {
                 out.println("first boot (from the disk): this image has no hydra-firstboot stages");
             } else {
+                boolean rootWaiting = r.stages().stream()
+                        .anyMatch(s -> s.state() == FirstbootReport.State.ROOT_WAITING);
                 out.println("first boot (from the disk): " + (r.done() ? "done" : r.fatal().isPresent()
-                        ? "stopped: " + r.fatal().get() : r.localStagesDone()
+                        ? "stopped: " + r.fatal().get() : rootWaiting
+                        ? "waiting for its root filesystem to be grown; nothing else runs before" : r.localStagesDone()
                         ? "every stage that can run offline is done; the rest waits for the network"
                         : "incomplete"));
                 for (FirstbootReport.Stage s : r.stages()) {
@@ -161,7 +213,28 @@ final class TryCommand implements Callable<Integer> {
         o.keptDisk().ifPresent(d -> out.println("disk kept: " + d + " (boot it again: hydrapi try " + d + ")"));
     }
 
-    private static Map<String, Object> json(TrialBoot.Outcome o) {
+    private static String rootText(Optional<RootSize> root) {
+        if (root.isEmpty()) {
+            return "no ext4 partition mounted at /";
+        }
+        RootSize r = root.get();
+        return "partition " + r.partition() + " " + RootSize.gib(r.partitionBytes()) + ", filesystem "
+                + (r.journalClean() ? RootSize.gib(r.filesystemBytes())
+                : "not known until its journal is replayed (no clean shutdown)");
+    }
+
+    private static Map<String, Object> rootJson(Optional<RootSize> root) {
+        if (root.isEmpty()) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("partition", root.get().partition());
+        m.put("partitionBytes", root.get().partitionBytes());
+        m.put("filesystemBytes", root.get().journalClean() ? root.get().filesystemBytes() : null);
+        return m;
+    }
+
+    static Map<String, Object> json(TrialBoot.Outcome o) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("arch", o.arch().debianName);
         m.put("kvm", o.kvm());
@@ -169,6 +242,10 @@ final class TryCommand implements Callable<Integer> {
         m.put("cleanPowerOff", o.cleanPowerOff());
         m.put("keptDisk", o.keptDisk().map(Path::toString).orElse(null));
         m.put("reportProblem", o.reportProblem());
+        m.put("cardBytes", o.diskBytes());
+        m.put("boots", o.boots());
+        m.put("rootBefore", rootJson(o.rootBefore()));
+        m.put("rootAfter", rootJson(o.rootAfter()));
         o.report().ifPresent(r -> {
             m.put("done", r.done());
             m.put("failed", r.fatal().orElse(null));

@@ -2,6 +2,7 @@
 package hydrapi.boot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -40,6 +41,25 @@ class ConsoleWatchTest {
         assertEquals(Optional.of(Ending.DONE), feed(w, "x hydra-firstboot: done: Hydra ready at http://hydra:3000\n"));
         assertEquals(Optional.of(Ending.STAGE_FAILED), feed(w, "hydra-firstboot: stage 12/14: 11-create-admin failed "
                 + "(1), retrying (attempt 1; log /var/log/hydra-firstboot/11-create-admin.log)\n"));
+    }
+
+    /** Issue 18: stage 00's wait for the root's resize ends the trial; nothing runs after it until systemd retries. */
+    @Test
+    void accept_preflightWaitingForTheRoot_endsTheTrial() throws Exception {
+        ConsoleWatch w = new ConsoleWatch(new ByteArrayOutputStream(), false, false, null);
+        assertEquals(Optional.empty(), feed(w, "hydra-firstboot: stage 1/15: 00-check-preflight\n"));
+        assertEquals(Optional.of(Ending.ROOT_WAITING), feed(w, "[ 9.1] run[1]: T hydra-firstboot: waiting for the root "
+                + "filesystem to be grown: it holds 2574 MiB of its 30257 MiB partition; pin legacy-2016 needs ...\n"));
+    }
+
+    /** The kernel's line for a reboot (not a power-off): try boots the disk again. */
+    @Test
+    void restarted_onlyAfterTheKernelsRestartLine() throws Exception {
+        ConsoleWatch w = new ConsoleWatch(new ByteArrayOutputStream(), false, false, null);
+        feed(w, "[   12.0] reboot: Power down\r\n");
+        assertFalse(w.restarted());
+        feed(w, "[   12.0] reboot: Restarting system\r\n");
+        assertTrue(w.restarted());
     }
 
     @Test

@@ -115,6 +115,23 @@ class FirstbootReportTest {
         assertFalse(r.localStagesDone());
     }
 
+    /** Issue 18: stage 00's last word is that it waits for the root to grow; the driver ran nothing after it. */
+    @Test
+    void read_preflightWaitingForTheRoot_holdsBackEveryLaterStage() throws Exception {
+        String wait = "its partition ends 27617 MiB before the end of the 32.0 GB card; pin legacy-2016 needs 8192 MiB "
+                + "free on / and has 359 MiB";
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("/var/log/hydra-firstboot/00-check-preflight.log", "T hydra-firstboot: architecture arm64\n"
+                + "T hydra-firstboot: waiting for the root filesystem to be grown: " + wait + "\n");
+        FirstbootReport r = FirstbootReport.read(withFiles("rootwait.img", f)).orElseThrow();
+        Map<String, String> s = states(r);
+        assertEquals("ROOT_WAITING " + wait, s.get("00-check-preflight"));
+        assertEquals("HELD after 00-check-preflight", s.get("01-sync-time"));
+        assertEquals("HELD after 00-check-preflight", s.get("14-finish-firstboot"));
+        assertFalse(r.localStagesDone());
+        assertTrue(r.fatal().isEmpty());
+    }
+
     @Test
     void read_fatalStop_isReportedWithItsStage() throws Exception {
         String msg = "FAILED: pin modern needs a 64-bit OS (arm64); this is armhf (see "

@@ -31,15 +31,23 @@ import org.junit.jupiter.api.Test;
  * Issue 7: a Hydra image built by hydrapi from a Debian bookworm amd64 root laid out like Raspberry Pi OS
  * (testdata/make-debian-pi-image.sh, the chroot test's cached root plus a kernel), booted under the real systemd by
  * {@code hydrapi try}: cut off hard during the PostgreSQL stage, then booted again from the kept disk, where the local
- * stages resume and complete while the network stages wait. Judged from the disk by e2fsprogs (e2fsck -fn, debugfs)
- * and by what a test-only probe unit recorded inside the guest at shutdown (psql over peer authentication, systemd's
- * view of the unit); try's own summary is checked against them. Needs root and qemu-system-x86 (CI has both); KVM
- * when /dev/kvm is usable.
+ * stages resume and complete while the network stages wait. Issue 18: on a 16 GB card, whose 3 GiB root the guest
+ * grows itself before systemd starts (the image's stand-in of Raspberry Pi OS bookworm's first-boot resize, then a
+ * reboot try follows), so the preflight's real 8 GiB floor is met; on an 8 GB card first boot stops at the preflight
+ * naming the card it needs. Judged from the disk by e2fsprogs (e2fsck -fn, debugfs) and sfdisk, and by what a test-only
+ * probe unit recorded inside the guest at shutdown (psql over peer authentication, systemd's view of the unit, df,
+ * lsblk, the login banner); try's own summary is checked against them. Needs root and qemu-system-x86 (CI has both);
+ * KVM when /dev/kvm is usable.
  */
 class TryBootTest {
 
     static final long ROOT_OFFSET = (8192L + 64 * 2048) * 512;
     static final long ROOT_SIZE = 3072L * 2048 * 512;
+    static final long CARD = 16_000_000_000L;
+    /** The stand-in's lines (make-debian-pi-image.sh) and resize2fs's, on the guest's console. */
+    static final String GROWING = "firstboot (hydrapi test stand-in): growing /dev/vda2 from " + ROOT_SIZE / 512
+            + " to " + (CARD - ROOT_OFFSET) / 512 + " sectors";
+    static final String RESIZED = "The filesystem on /dev/vda2 is now ";
     static final List<String> LOCAL = List.of("00-check-preflight", "01-sync-time", "03-add-swap",
             "06-create-hydra-users", "08-setup-postgres", "09-prepare-hydra-state");
     static final List<String> WAITING = List.of("02-install-packages", "04-install-nix", "05-create-nix-users",
@@ -86,14 +94,13 @@ class TryBootTest {
 
     /**
      * What only the running guest can tell, kept out of the product: an NTP wait shortened from 180 s to 5 s (no
-     * network, so it would only time out), the preflight's free-space floor lowered to fit a small disk, and a unit whose ExecStop runs at shutdown before PostgreSQL stops (it is
-     * ordered after it) and writes what psql and systemctl say to a file debugfs reads afterwards.
+     * network, so it would only time out), and a unit whose ExecStop runs at shutdown before PostgreSQL stops (it is
+     * ordered after it) and writes what psql, systemctl, df, lsblk and the login banner say to a file debugfs reads
+     * afterwards. The preflight's free-space floor is the product's own.
      */
     static Path testOverlay(Path d) throws IOException {
         Path dropIn = Files.createDirectories(d.resolve("etc/systemd/system/hydra-firstboot.service.d"));
-        Files.writeString(dropIn.resolve("hydrapi-test.conf"), "[Service]\nEnvironment=HYDRA_FIRSTBOOT_TIME_WAIT=5\n"
-                // The disk is 3 GiB, not an SD card's 8 or more.
-                + "Environment=HYDRA_FIRSTBOOT_MIN_FREE_KIB=1048576\n");
+        Files.writeString(dropIn.resolve("hydrapi-test.conf"), "[Service]\nEnvironment=HYDRA_FIRSTBOOT_TIME_WAIT=5\n");
         Path units = d.resolve("etc/systemd/system");
         Files.writeString(units.resolve("hydrapi-test-probe.service"), """
                 [Unit]
@@ -126,6 +133,9 @@ class TryBootTest {
                   echo "owner=$(runuser -u postgres -- psql -X -tAc "select pg_get_userbyid(datdba) from pg_database where datname='hydra'" 2>&1)"
                   echo "unit=$(systemctl show -p UnitFileState -p WantedBy -p FragmentPath --value hydra-firstboot.service | tr '\\n' ' ')"
                   echo "started=$(systemctl show -p ExecMainStartTimestampMonotonic --value hydra-firstboot.service)"
+                  echo "df=$(df -B1 --output=size,avail / | tail -n 1 | tr -s ' ' | sed 's/^ //')"
+                  echo "lsblk=$(lsblk -b -n -r -o NAME,SIZE /dev/vda | tr '\\n' ' ')"
+                  echo "banner=$(sh /etc/update-motd.d/60-hydra-firstboot | tr '\\n' ' ')"
                 } > /var/lib/hydrapi-test/probe.txt.tmp
                 sync
                 mv /var/lib/hydrapi-test/probe.txt.tmp /var/lib/hydrapi-test/probe.txt
@@ -137,19 +147,31 @@ class TryBootTest {
 
     @Test
     void try_powerCutInsideALocalStage_thenTheKeptDiskResumesAndCompletesTheLocalStages() throws Exception {
-        // ---- boot 1: cut off hard inside stage 08 ------------------------------------------------------------
-        Boot cut = boot(image.toString(), "--power-cut-at", CUT_AT, "--timeout", "600", "--memory", "3072");
+        // ---- boot 1: a 16 GB card; the guest grows its root and reboots, then is cut off hard inside stage 08 ----
+        Boot cut = boot(image.toString(), "--card-size", "16G", "--power-cut-at", CUT_AT, "--timeout", "900",
+                "--memory", "3072");
         assertEquals(1, cut.rc, cut.err);
+        // Grown by the guest before systemd started (its own resize2fs said so on its console), then a reboot.
+        int grown = cut.console.indexOf(GROWING);
+        assertTrue(grown >= 0 && cut.console.indexOf(RESIZED, grown) > grown, cut.console);
+        assertTrue(cut.console.indexOf("reboot: Restarting system", grown) > grown, cut.console);
+        assertTrue(cut.err.contains("the guest restarted itself") && cut.err.contains("booting the disk again"),
+                cut.err);
+        assertTrue(cut.out.contains("card: 16.0 GB (16000000000 bytes), booted 2 times"), cut.out);
+        assertTrue(cut.console.indexOf("hydra-firstboot: stage 1/15: 00-check-preflight") > grown, cut.console);
         assertTrue(cut.console.contains(">> ") && cut.console.contains("hydra-firstboot: stage 9/15: 08-setup-postgres"),
                 "the first-boot service ran and its lines are marked:\n" + cut.console);
         assertTrue(cut.err.contains("power cut at \"" + CUT_AT + "\""), cut.err);
         Path disk = keptDisk(cut.err);
         assertFalse(cut.console.contains("every other stage is done"), "cut before the run ended");
+        assertEquals(CARD, Files.size(disk));
+        long rootBytes = rootPartitionBytes(disk);
+        assertEquals(CARD - ROOT_OFFSET, rootBytes, "partition 2 reaches the card's end (sfdisk)");
         // What the guest's own fsck would do at the next boot (fsck.repair=yes): replay, then nothing left to fix.
-        assertRecoversClean(disk);
+        assertRecoversClean(disk, rootBytes);
 
         // ---- boot 2: the kept disk, booted again, resumes --------------------------------------------------
-        Boot resumed = boot(disk.toString(), "--keep", "--timeout", "600", "--memory", "3072");
+        Boot resumed = boot(disk.toString(), "--card-size", "16G", "--keep", "--timeout", "600", "--memory", "3072");
         assertEquals(0, resumed.rc, resumed.err + resumed.out);
         assertTrue(resumed.console.contains("hydra-firstboot: stage 9/15: 08-setup-postgres"), resumed.console);
         // 01 was stamped (and its stamp committed by later stamps' fsync) before the cut: it does not run again.
@@ -158,7 +180,14 @@ class TryBootTest {
                 resumed.console);
         Path second = keptDisk(resumed.out);
         Oracles.assertE2fsckClean(second, ROOT_OFFSET);
-        Oracles.assertE2fsckFixesNothing(second, ROOT_OFFSET, ROOT_SIZE);
+        Oracles.assertE2fsckFixesNothing(second, ROOT_OFFSET, rootBytes);
+        assertFalse(resumed.console.contains(GROWING), "grown once: " + resumed.console);
+        assertTrue(resumed.out.contains("booted once"), resumed.out);
+        // The filesystem fills its partition (debugfs), and the summary says what sfdisk and debugfs say.
+        long fsBytes = filesystemBytes(second);
+        assertTrue(fsBytes <= rootBytes && fsBytes > rootBytes - (4L << 20), fsBytes + " of " + rootBytes);
+        assertTrue(resumed.out.contains("root after boot:  partition 2 " + gib(rootBytes) + ", filesystem "
+                + gib(fsBytes) + "\n"), resumed.out);
 
         // try's summary, read by our reader ...
         for (String s : LOCAL) {
@@ -189,6 +218,14 @@ class TryBootTest {
         checkAccountsAndModes(second);
 
         Map<String, String> probe = probe(debugfsText(second, "/var/lib/hydrapi-test/probe.txt"));
+        // The guest's own view: vda is the card, vda2 reaches its end, and df's free space is past the 8 GiB floor.
+        assertTrue(probe.get("lsblk").contains("vda " + CARD + " ") && probe.get("lsblk").contains("vda2 " + rootBytes),
+                probe.toString());
+        String[] df = probe.get("df").split(" ");
+        assertTrue(Long.parseLong(df[1]) >= 8L << 30, "free on / in the guest: " + probe);
+        Matcher free = Pattern.compile("free disk (\\d+) MiB").matcher(
+                debugfsText(second, "/var/log/hydra-firstboot/00-check-preflight.log"));
+        assertTrue(free.find() && Long.parseLong(free.group(1)) >= 8192, "the preflight saw the grown root");
         assertEquals("hydra|hydra", probe.get("hydra"), "peer authentication as hydra: " + probe);
         assertEquals("hydra", probe.get("hydra-www"), probe.toString());
         assertEquals("hydra", probe.get("hydra-queue-runner"), probe.toString());
@@ -199,6 +236,58 @@ class TryBootTest {
         assertTrue(probe.get("unit").contains("enabled") && probe.get("unit").contains("multi-user.target")
                 && probe.get("unit").contains("/etc/systemd/system/hydra-firstboot.service"), probe.toString());
         assertTrue(Long.parseLong(probe.get("started")) > 0, probe.toString());
+    }
+
+    /**
+     * Issue 18: an 8 GB card is too small for the legacy pin once the guest grew its root to it: first boot stops at
+     * the preflight, and the console, try's summary and the login banner (run in the guest by the probe) name the
+     * card it needs.
+     */
+    @Test
+    void try_cardTooSmall_stopsAtThePreflightNamingTheCardNeeded() throws Exception {
+        Boot small = boot(image.toString(), "--card-size", "8G", "--keep", "--timeout", "900", "--memory", "3072");
+        assertEquals(1, small.rc, small.err);
+        String needed = "the 8.0 GB card is too small: pin legacy-2016 needs 8192 MiB free on / and has ";
+        String card = "after the root was grown to the card's end: use a card of 16 GB or larger";
+        assertTrue(small.console.contains("hydra-firstboot: FAILED: " + needed), small.console);
+        assertTrue(small.out.contains("first boot reported FAILED"), small.out);
+        assertTrue(small.out.contains("first boot (from the disk): stopped: FAILED: " + needed)
+                && small.out.contains(card), small.out);
+        assertTrue(small.err.contains(needed) && small.err.contains(card), small.err);
+        assertTrue(small.out.contains("root before boot: partition 2 " + gib(ROOT_SIZE) + ", filesystem "
+                + gib(ROOT_SIZE)), small.out);
+        Path disk = keptDisk(small.out);
+        long rootBytes = rootPartitionBytes(disk);
+        assertEquals(8_000_000_000L - ROOT_OFFSET, rootBytes);
+        assertTrue(small.out.contains("root after boot:  partition 2 " + gib(rootBytes) + ", filesystem "
+                + gib(filesystemBytes(disk))), small.out);
+        Map<String, String> probe = probe(debugfsText(disk, "/var/lib/hydrapi-test/probe.txt"));
+        assertTrue(probe.get("banner").startsWith("Hydra first-boot provisioning stopped: FAILED: " + needed)
+                && probe.get("banner").contains(card), probe.toString());
+        assertFalse(debugfsExists(disk, "/var/lib/hydra-firstboot/state/01-sync-time.done"), "nothing ran after 00");
+    }
+
+    /** Partition 2's size as sfdisk reads the disk's MBR. */
+    private static long rootPartitionBytes(Path disk) throws IOException {
+        Oracles.Result r = Oracles.run("sfdisk", "-l", "-o", "Device,Start,Sectors", disk.toString());
+        Matcher m = Pattern.compile("(?m)^\\S+2\\s+(\\d+)\\s+(\\d+)$").matcher(r.out());
+        assertTrue(m.find(), r.all());
+        assertEquals(ROOT_OFFSET / 512, Long.parseLong(m.group(1)), r.out());
+        return Long.parseLong(m.group(2)) * 512;
+    }
+
+    /** The root filesystem's size as debugfs reads its superblock. */
+    private static long filesystemBytes(Path disk) throws IOException {
+        String stats = Oracles.run("debugfs", "-R", "stats", disk + "?offset=" + ROOT_OFFSET).out();
+        Matcher count = Pattern.compile("Block count:\\s+(\\d+)").matcher(stats);
+        Matcher size = Pattern.compile("Block size:\\s+(\\d+)").matcher(stats);
+        assertTrue(count.find() && size.find(), stats);
+        return Long.parseLong(count.group(1)) * Long.parseLong(size.group(1));
+    }
+
+    /** As try prints a size (RootSize.gib), from an independent number. */
+    private static String gib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
     }
 
     private void checkAccountsAndModes(Path disk) throws IOException {
@@ -270,9 +359,9 @@ class TryBootTest {
     }
 
     /** A copy of the root partition: e2fsck -fp replays the journal and preens; then -fn finds nothing. */
-    private static void assertRecoversClean(Path disk) throws IOException {
+    private static void assertRecoversClean(Path disk, long rootBytes) throws IOException {
         Path copy = work.resolve("cut-rootfs.img");
-        Oracles.extract(disk, ROOT_OFFSET, ROOT_SIZE, copy);
+        Oracles.extract(disk, ROOT_OFFSET, rootBytes, copy);
         try {
             Oracles.Result preen = Oracles.run("e2fsck", "-fp", copy.toString());
             assertTrue(preen.exitCode() <= 1, "e2fsck -fp after the power cut: " + preen.all());

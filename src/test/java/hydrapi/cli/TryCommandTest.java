@@ -3,14 +3,20 @@ package hydrapi.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hydrapi.boot.Ending;
+import hydrapi.boot.GuestArch;
+import hydrapi.boot.RootSize;
+import hydrapi.boot.TrialBoot;
 import hydrapi.testkit.Samples;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -91,6 +97,50 @@ class TryCommandTest {
         assertTrue(r.stderr().contains("--kernel-deb") && r.stderr().contains("linux-image-arm64"), r.stderr());
         r = tryWithPath(bin.toString(), image(0x3E, true).toString(), "--kernel-deb", "x.deb");
         assertEquals(ExitCode.USAGE.code, r.exitCode(), r.stderr());
+        assertNoTrialLeft();
+    }
+
+    @Test
+    void cardBytes_decimalAsCardsAreSoldBinaryWithI_roundedDownToSectors() throws Exception {
+        assertEquals(32_000_000_000L, TryCommand.cardBytes("32G"));
+        assertEquals(16_000_000_000L, TryCommand.cardBytes("16GB"));
+        assertEquals(8_000_000_000L, TryCommand.cardBytes("8000m"));
+        assertEquals(15_891_378_688L, TryCommand.cardBytes("14.8GiB"));   // 14.8 * 2^30 = 15891378995.2, in sectors
+        assertEquals(2L << 40, TryCommand.cardBytes("2TiB"));
+        for (String bad : new String[] {"32", "G", "-1G", "1.5.2G", "32 gigs", "0.5K", "9999999T"}) {
+            assertThrows(hydrapi.InvalidInputException.class, () -> TryCommand.cardBytes(bad), bad);
+        }
+    }
+
+    /** --json carries the card, the boots and the root before and after (null where the journal was not replayed). */
+    @Test
+    void json_cardBootsAndRootSizes() throws Exception {
+        TrialBoot.Outcome o = new TrialBoot.Outcome(Ending.WAITING, true, Optional.empty(), "x", Optional.empty(),
+                GuestArch.X86_64, false, 16_000_000_000L,
+                Optional.of(new RootSize(3_292_528_640L, 2, 3L << 30, 3L << 30, false)),
+                Optional.of(new RootSize(16_000_000_000L, 2, 15_928_696_832L, 15_928_692_736L, true)), 2);
+        Object parsed = hydrapi.trust.Json.parse(Json.write(TryCommand.json(o)), "try --json");
+        assertEquals(Map.of("partition", 2L, "partitionBytes", 3L << 30), withoutNulls(((Map<?, ?>) parsed)
+                .get("rootBefore")));
+        assertEquals(Map.of("partition", 2L, "partitionBytes", 15_928_696_832L, "filesystemBytes", 15_928_692_736L),
+                ((Map<?, ?>) parsed).get("rootAfter"));
+        assertEquals(16_000_000_000L, ((Map<?, ?>) parsed).get("cardBytes"));
+        assertEquals(2L, ((Map<?, ?>) parsed).get("boots"));
+    }
+
+    private static Map<Object, Object> withoutNulls(Object map) {
+        Map<Object, Object> m = new HashMap<>((Map<?, ?>) map);
+        assertTrue(m.get("filesystemBytes") == hydrapi.trust.Json.NULL, map.toString());
+        m.values().removeIf(v -> v == hydrapi.trust.Json.NULL);
+        return m;
+    }
+
+    /** A card smaller than the image is refused before anything is decoded or booted. */
+    @Test
+    void try_cardSmallerThanTheImage_isAUsageError() throws Exception {
+        Cli.Run r = tryWithPath(tmp.resolve("empty").toString(), image(0x3E, true).toString(), "--card-size", "10M");
+        assertEquals(ExitCode.USAGE.code, r.exitCode(), r.stderr());
+        assertTrue(r.stderr().contains("larger than a card of 9999872 bytes (0.0 GB)"), r.stderr());
         assertNoTrialLeft();
     }
 

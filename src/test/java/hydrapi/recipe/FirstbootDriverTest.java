@@ -36,7 +36,8 @@ class FirstbootDriverTest {
     static final List<String> STUBBED = List.of("apt-get", "dpkg", "dpkg-query", "systemctl", "systemd-notify",
             "timedatectl", "psql", "pg_isready", "runuser", "createuser", "createdb", "nix", "nix-env", "useradd",
             "groupadd", "usermod", "getent", "ip", "curl", "swapon", "swapoff", "mkswap", "fallocate", "ldconfig",
-            "cpanm", "make", "hydra-create-user", "pwgen", "argon2", "journalctl", "chown", "tar", "perl", "df", "id");
+            "cpanm", "make", "hydra-create-user", "pwgen", "argon2", "journalctl", "chown", "tar", "perl", "df", "id",
+            "findmnt");
     static final String REV = Pin.LEGACY_2016.hydraRev();
     static final String PIN_STRING = "legacy-2016 hydra=" + REV + " nix=1.11.16";
 
@@ -287,9 +288,12 @@ class FirstbootDriverTest {
     /** The free-space floor is for the installation as a whole: met once, the space stages take later is theirs. */
     @Test
     void run_freeSpaceFloorIsCheckedUntilMetOnce() throws Exception {
+        // No disk geometry (findmnt knows no root): too little space is fatal at once, naming the pin's card.
         Files.writeString(stubDir.resolve("df-avail"), "1048576");
         assertEquals(0, run());
-        assertTrue(status().startsWith("FAILED: only 1024 MiB free on /, pin legacy-2016 needs 8192 MiB"), status());
+        assertEquals("FAILED: pin legacy-2016 needs 8192 MiB free on / and has 1024 MiB: use a card of 16 GB or larger",
+                Files.readString(root.resolve("var/log/hydra-firstboot/00-check-preflight.log")).lines()
+                        .filter(l -> l.contains("FAILED")).findFirst().orElse("").replaceFirst(".*hydra-firstboot: ", ""));
 
         Files.createFile(stubDir.resolve("packages-missing"));
         Files.writeString(stubDir.resolve("df-avail"), "9000000");
@@ -299,6 +303,121 @@ class FirstbootDriverTest {
         Files.createFile(stubDir.resolve("network"));
         assertEquals(0, run());
         assertTrue(status().startsWith("done"), status());
+    }
+
+    /**
+     * Issue 18: a freshly flashed card before Raspberry Pi OS grew its root. A 2.7 GiB root partition on a 32 GB card
+     * with 359 MiB free: stage 00 waits (exit 75, the status says why, nothing after it runs, the unit stays enabled
+     * for systemd's retry); once partition and filesystem reach the card's end the same run goes on.
+     */
+    @Test
+    void run_rootPartitionShortOfTheCardsEnd_waitsForTheResizeAndThenGoesOn() throws Exception {
+        long card = 32_000_000_000L / 512;
+        sysfsDisk(card, 532480, 2_768_896_000L / 512);
+        Files.writeString(stubDir.resolve("df-total"), Long.toString(2_700_000_000L / 1024));
+        Files.writeString(stubDir.resolve("df-avail"), Long.toString(359 * 1024));
+        assertEquals(75, run());
+        assertEquals("waiting for the root filesystem to be grown: its partition ends 27617 MiB before the end of the "
+                + "32.0 GB card; pin legacy-2016 needs 8192 MiB free on / and has 359 MiB; Raspberry Pi OS grows the "
+                + "root to the card on first boot (if it stays so: sudo raspi-config --expand-rootfs, then reboot)",
+                status());
+        assertEquals(null, stamp("00-check-preflight"));
+        assertEquals(null, stamp("01-sync-time"), "nothing runs after a waiting preflight");
+        assertFalse(calls().contains("timedatectl"), calls());
+        assertFalse(calls().contains("systemctl disable"), "systemd retries the unit: " + calls());
+        assertFalse(Files.exists(root.resolve("var/lib/hydra-firstboot/failed")));
+
+        // The partition grew (trixie: resize_early in the initramfs) but not yet the filesystem (systemd-growfs-root).
+        sysfsDisk(card, 532480, card - 532480);
+        assertEquals(75, run());
+        assertEquals("waiting for the root filesystem to be grown: it holds 2574 MiB of its 30257 MiB partition; pin "
+                + "legacy-2016 needs 8192 MiB free on / and has 359 MiB; Raspberry Pi OS grows the root to the card on "
+                + "first boot (if it stays so: sudo raspi-config --expand-rootfs, then reboot)", status());
+
+        Files.writeString(stubDir.resolve("df-total"), Long.toString(29_500L * 1024));
+        Files.writeString(stubDir.resolve("df-avail"), Long.toString(12_000L * 1024));
+        Files.delete(log);
+        assertEquals(0, run());
+        assertTrue(status().startsWith("done"), status());
+        assertEquals(PIN_STRING, stamp("00-check-preflight"));
+    }
+
+    /** The root fills the card and the card is too small: fatal, naming the card the pin needs, once and for all. */
+    @Test
+    void run_cardTooSmallAfterTheResize_isFatalAndNamesTheCardThePinNeeds() throws Exception {
+        long card = 8_000_000_000L / 512;
+        sysfsDisk(card, 532480, card - 532480);
+        Files.writeString(stubDir.resolve("df-total"), Long.toString(7_300L * 1024));
+        Files.writeString(stubDir.resolve("df-avail"), Long.toString(4_100L * 1024));
+        assertEquals(0, run());
+        String failed = "FAILED: the 8.0 GB card is too small: pin legacy-2016 needs 8192 MiB free on / and has 4100 MiB"
+                + " after the root was grown to the card's end: use a card of 16 GB or larger (see "
+                + root.resolve("var/log/hydra-firstboot") + "/00-check-preflight.log); fix and run "
+                + "'systemctl enable --now hydra-firstboot.service'";
+        assertEquals(failed, status());
+        assertEquals(failed, Files.readString(root.resolve("var/lib/hydra-firstboot/failed")));
+        assertTrue(calls().contains("systemctl disable hydra-firstboot.service"), calls());
+        assertEquals(null, stamp("01-sync-time"));
+
+        // 12 GB: 4 GB more is not enough for the legacy pin's 8 GiB with Lite's 3.9 GB in use; 32 GB is suggested.
+        deleteTree(root);
+        setUp(Pin.LEGACY_2016);
+        card = 12_000_000_000L / 512;
+        sysfsDisk(card, 532480, card - 532480);
+        Files.writeString(stubDir.resolve("df-total"), Long.toString(11_000L * 1024));
+        Files.writeString(stubDir.resolve("df-avail"), Long.toString(3_000L * 1024));
+        assertEquals(0, run());
+        assertTrue(status().contains("the 12.0 GB card is too small") && status().contains("use a card of 32 GB"),
+                status());
+
+        // The modern pin's floor is 4 GiB: an 8 GB card leaving 4100 MiB is enough.
+        deleteTree(root);
+        setUp(Pin.MODERN);
+        card = 8_000_000_000L / 512;
+        sysfsDisk(card, 532480, card - 532480);
+        Files.writeString(stubDir.resolve("df-total"), Long.toString(7_300L * 1024));
+        Files.writeString(stubDir.resolve("df-avail"), Long.toString(4_100L * 1024));
+        assertEquals(75, run(), "offline: past the preflight, the network stages wait");
+        assertEquals("modern hydra=" + Pin.MODERN.hydraRev() + " nix=" + Pin.MODERN.nixVersion(),
+                stamp("00-check-preflight"));
+    }
+
+    /** A root that is not the disk's last partition cannot grow: too little space is then fatal, not waiting. */
+    @Test
+    void run_rootNotTheLastPartition_isFatalNotWaiting() throws Exception {
+        long card = 32_000_000_000L / 512;
+        sysfsDisk(card, 532480, 2_768_896_000L / 512);
+        Path disk = root.resolve("sys/devices/virtual/block/mmcblk0");
+        Files.createDirectories(disk.resolve("mmcblk0p3"));
+        Files.writeString(disk.resolve("mmcblk0p3/partition"), "3\n");
+        Files.writeString(disk.resolve("mmcblk0p3/start"), "40000000\n");
+        Files.writeString(disk.resolve("mmcblk0p3/size"), "2048\n");
+        Files.writeString(stubDir.resolve("df-total"), Long.toString(2_700_000_000L / 1024));
+        Files.writeString(stubDir.resolve("df-avail"), Long.toString(359 * 1024));
+        assertEquals(0, run());
+        assertTrue(status().startsWith("FAILED: pin legacy-2016 needs 8192 MiB free on / and has 359 MiB, and the root"
+                + " partition cannot grow: mmcblk0p3 follows it on the disk"), status());
+    }
+
+    /**
+     * A sysfs tree as the kernel shows an SD card: /sys/dev/block/179:2 links to the root partition, whose parent
+     * directory is the disk; sizes in 512-byte sectors. Partition 1 is the 512 MiB boot partition at 4 MiB.
+     */
+    private void sysfsDisk(long diskSectors, long rootStart, long rootSectors) throws IOException {
+        Path disk = root.resolve("sys/devices/virtual/block/mmcblk0");
+        write("sys/devices/virtual/block/mmcblk0/size", diskSectors + "\n");
+        write("sys/devices/virtual/block/mmcblk0/mmcblk0p1/partition", "1\n");
+        write("sys/devices/virtual/block/mmcblk0/mmcblk0p1/start", "8192\n");
+        write("sys/devices/virtual/block/mmcblk0/mmcblk0p1/size", "1048576\n");
+        write("sys/devices/virtual/block/mmcblk0/mmcblk0p2/partition", "2\n");
+        write("sys/devices/virtual/block/mmcblk0/mmcblk0p2/start", rootStart + "\n");
+        write("sys/devices/virtual/block/mmcblk0/mmcblk0p2/size", rootSectors + "\n");
+        Path link = root.resolve("sys/dev/block/179:2");
+        if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(link, link.getParent().relativize(disk.resolve("mmcblk0p2")));
+        }
+        Files.writeString(stubDir.resolve("root-devnum"), "179:2\n");
     }
 
     private int run() throws Exception {

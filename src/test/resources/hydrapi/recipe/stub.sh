@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Stand-in for the Pi's commands in FirstbootDriverTest: logs "name args" to $STUB_LOG and answers like a healthy
 # bookworm Pi where everything is installed. $STUB_DIR/fail-<name> makes <name> fail; $STUB_DIR/network present
-# means a default route and DNS; $STUB_DIR/packages-missing makes dpkg-query report nothing installed.
+# means a default route and DNS; $STUB_DIR/packages-missing makes dpkg-query report nothing installed; df-total and
+# df-avail set df's sizes, root-devnum findmnt's answer.
 set -uo pipefail
 name=$(basename "$0")
 printf '%s %s\n' "$name" "$*" >> "$STUB_LOG"
@@ -36,8 +37,10 @@ case "$name" in
     fi
     ;;
   timedatectl) echo yes ;;
-  df) printf 'Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/root 60000000 1000000 %s 2%% /\n' \
-        "$(cat "$STUB_DIR/df-avail" 2>/dev/null || echo 50000000)" ;;
+  df) printf 'Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/root %s 1000000 %s 2%% /\n' \
+        "$(cat "$STUB_DIR/df-total" 2>/dev/null || echo 60000000)" "$(cat "$STUB_DIR/df-avail" 2>/dev/null || echo 50000000)" ;;
+  # The root's MAJ:MIN, which the test's sysfs tree (ROOT/sys) describes; none: not a mount findmnt knows.
+  findmnt) cat "$STUB_DIR/root-devnum" 2>/dev/null || exit 1 ;;
   ip) [ -e "$STUB_DIR/network" ] && echo "default via 192.0.2.1 dev eth0" ;;
   getent)
     case "$1 ${2:-}" in
