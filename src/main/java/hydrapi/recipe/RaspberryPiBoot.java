@@ -42,16 +42,9 @@ public final class RaspberryPiBoot {
      * reads only the first line, so no new line may be started).
      */
     static byte[] appendWords(byte[] cmdline, List<String> words) {
-        String s = new String(cmdline, StandardCharsets.UTF_8);
-        int eol = s.indexOf('\n');
-        String line = eol < 0 ? s : s.substring(0, eol);
-        String rest = eol < 0 ? "" : s.substring(eol);
-        if (line.endsWith("\r")) {
-            line = line.substring(0, line.length() - 1);
-            rest = "\r" + rest;
-        }
-        Set<String> present = new LinkedHashSet<>(splitWords(line));
-        StringBuilder sb = new StringBuilder(line.stripTrailing());
+        FirstLine f = FirstLine.of(cmdline);
+        Set<String> present = new LinkedHashSet<>(splitWords(f.line()));
+        StringBuilder sb = new StringBuilder(f.line().stripTrailing());
         for (String w : words) {
             if (present.add(w)) {
                 if (sb.length() > 0) {
@@ -60,7 +53,7 @@ public final class RaspberryPiBoot {
                 sb.append(w);
             }
         }
-        return (sb + rest).getBytes(StandardCharsets.UTF_8);
+        return f.with(sb.toString());
     }
 
     /**
@@ -68,17 +61,10 @@ public final class RaspberryPiBoot {
      * {@code prefix + value}: replaced where the line has it, appended where it has not.
      */
     static byte[] setWord(byte[] cmdline, String prefix, String value) {
-        String s = new String(cmdline, StandardCharsets.UTF_8);
-        int eol = s.indexOf('\n');
-        String line = eol < 0 ? s : s.substring(0, eol);
-        String rest = eol < 0 ? "" : s.substring(eol);
-        if (line.endsWith("\r")) {
-            line = line.substring(0, line.length() - 1);
-            rest = "\r" + rest;
-        }
+        FirstLine f = FirstLine.of(cmdline);
         List<String> words = new ArrayList<>();
         boolean set = false;
-        for (String w : splitWords(line)) {
+        for (String w : splitWords(f.line())) {
             if (!w.startsWith(prefix)) {
                 words.add(w);
             } else if (!set) {
@@ -89,7 +75,25 @@ public final class RaspberryPiBoot {
         if (!set) {
             words.add(prefix + value);
         }
-        return (String.join(" ", words) + rest).getBytes(StandardCharsets.UTF_8);
+        return f.with(String.join(" ", words));
+    }
+
+    /** cmdline.txt's one line, without its ending, and what follows it (the ending included), kept as it was. */
+    private record FirstLine(String line, String rest) {
+        static FirstLine of(byte[] cmdline) {
+            String s = new String(cmdline, StandardCharsets.UTF_8);
+            int eol = s.indexOf('\n');
+            String line = eol < 0 ? s : s.substring(0, eol);
+            String rest = eol < 0 ? "" : s.substring(eol);
+            if (line.endsWith("\r")) {
+                return new FirstLine(line.substring(0, line.length() - 1), "\r" + rest);
+            }
+            return new FirstLine(line, rest);
+        }
+
+        byte[] with(String newLine) {
+            return (newLine + rest).getBytes(StandardCharsets.UTF_8);
+        }
     }
 
     static List<String> splitWords(String text) {
