@@ -69,6 +69,58 @@ class ShellScriptsTest {
         assertEquals(0, p.waitFor(), out);
     }
 
+    /**
+     * config.env, both ways: every key the recipe writes (for either pin) is read by a first-boot script, and every
+     * upper-case variable the scripts read is a key the recipe writes, one an admin may add (each with a default in
+     * the script), a variable the scripts set themselves, the environment's, or a test override.
+     */
+    @Test
+    void configEnv_keysWrittenAreReadAndKeysReadAreWritten() throws Exception {
+        java.util.Set<String> written = new java.util.TreeSet<>();
+        for (Pin pin : Pin.values()) {
+            HydraOptions o = new HydraOptions("hydra", "alice", List.of(), null, null, pin, PinnedSources.of(pin), null,
+                    2, false, java.time.Instant.EPOCH, true, "/boot/firmware", List.of());
+            for (hydrapi.plan.FileSpec f : new HydraRecipe(o, SampleRootfs.snapshot(), ImageRelease.UNKNOWN).specs()) {
+                if (f.path().equals("/etc/hydra-firstboot/config.env")) {
+                    String text = new String(((hydrapi.plan.Content.Bytes) f.content()).bytes(), StandardCharsets.UTF_8);
+                    text.lines().filter(l -> l.matches("[A-Z][A-Z0-9_]*=.*"))
+                            .forEach(l -> written.add(l.substring(0, l.indexOf('='))));
+                }
+            }
+        }
+        StringBuilder all = new StringBuilder();
+        for (Path f : shellFiles()) {
+            all.append(Files.readString(f, StandardCharsets.UTF_8)).append('\n');
+        }
+        String scripts = all.toString();
+        java.util.Set<String> read = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{?([A-Z][A-Z0-9_]+)").matcher(scripts);
+        while (m.find()) {
+            read.add(m.group(1));
+        }
+        java.util.Set<String> setHere = new java.util.TreeSet<>();
+        java.util.regex.Matcher a = java.util.regex.Pattern.compile("(?m)(?:^\\s*(?:export |local )?|\\bread -r (?:-a )?)"
+                + "([A-Z][A-Z0-9_]+)[=\\s]").matcher(scripts);
+        while (a.find()) {
+            setHere.add(a.group(1));
+        }
+        java.util.Set<String> optional = java.util.Set.of("ADMIN_PASSWORD_HASH", "BINARY_CACHE_URL", "CHECK_INTERVAL");
+        java.util.Set<String> environment = java.util.Set.of("HOME", "USER", "PATH", "NOTIFY_SOCKET", "BASH_SOURCE",
+                "PIPESTATUS", "SIG");
+        for (String k : written) {
+            assertTrue(read.contains(k), "config.env key " + k + " is written but no script reads it");
+        }
+        for (String k : read) {
+            if (!written.contains(k) && !optional.contains(k) && !setHere.contains(k) && !environment.contains(k)
+                    && !k.startsWith("HYDRA_FIRSTBOOT_")) {
+                fail("scripts read " + k + ", which config.env never holds and no script sets");
+            }
+        }
+        for (String k : optional) {
+            assertTrue(scripts.contains("${" + k + ":-"), k + " is optional, so its reader needs a default");
+        }
+    }
+
     @Test
     void stages_setStrictModeAndNamesFollowTheConvention() throws Exception {
         for (String stage : FirstbootFiles.STAGES) {
