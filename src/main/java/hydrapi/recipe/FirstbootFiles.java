@@ -4,8 +4,17 @@ package hydrapi.recipe;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystemAlreadyExistsException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The static files shipped in the jar (from the checkout's firstboot/ and overlays/hydra/) and where and with which
@@ -19,11 +28,8 @@ final class FirstbootFiles {
 
     static final String LIB_DIR = "/usr/local/lib/hydra-firstboot";
 
-    static final List<String> STAGES = List.of(
-            "00-check-preflight", "01-sync-time", "02-install-packages", "03-add-swap", "04-install-nix",
-            "05-create-nix-users", "06-create-hydra-users", "07-build-hydra", "08-setup-postgres",
-            "09-prepare-hydra-state", "10-run-hydra-init", "11-create-admin", "12-enable-services",
-            "13-create-jobsets", "14-finish-firstboot");
+    /** The stages, in the order the runner takes them: the NN-name.sh files of firstboot/stages, as the jar has them. */
+    static final List<String> STAGES = stages();
 
     static final List<Entry> ENTRIES = entries();
 
@@ -61,6 +67,41 @@ final class FirstbootFiles {
 
     private static void overlay(List<Entry> e, String path, int mode, boolean modernOnly) {
         e.add(new Entry("overlays/hydra/" + path, "/" + path, mode, modernOnly));
+    }
+
+    /** One list of stages: the directory's, read where the classes are (a directory in tests, the jar when run). */
+    private static List<String> stages() {
+        try {
+            URI dir = FirstbootFiles.class.getResource("/hydrapi/firstboot/stages/").toURI();
+            List<String> names = new ArrayList<>();
+            if (dir.getScheme().equals("jar")) {
+                FileSystem fs;
+                try {
+                    fs = FileSystems.newFileSystem(dir, Map.of());
+                } catch (FileSystemAlreadyExistsException e) {
+                    fs = FileSystems.getFileSystem(dir);
+                }
+                list(fs.getPath("/hydrapi/firstboot/stages"), names);
+            } else {
+                list(Path.of(dir), names);
+            }
+            names.sort(null);
+            if (names.isEmpty()) {
+                throw new IllegalStateException("no stages under /hydrapi/firstboot/stages in " + dir);
+            }
+            return List.copyOf(names);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("the first-boot stages are missing from the classpath", e);
+        }
+    }
+
+    private static void list(Path dir, List<String> names) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d\\d-[a-z0-9-]+\\.sh"))
+                    .forEach(n -> names.add(n.substring(0, n.length() - 3)));
+        }
     }
 
     /** The resource's bytes; a missing one is a packaging bug. */
