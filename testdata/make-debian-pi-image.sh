@@ -3,7 +3,7 @@
 # Makes a bootable disk laid out like Raspberry Pi OS Lite bookworm from the Debian root of make-debian-root.sh, for
 # `hydrapi try` tests and benches: MBR (sfdisk) with a fixed disk id; p1 FAT32 "bootfs" at 4 MiB (mkfs.vfat) with
 # cmdline.txt and config.txt as pi-gen writes them; p2 ext4 "rootfs" made as pi-gen makes it (mke2fs -O
-# ^64bit,^huge_file -d), its fstab naming both by PARTUUID. Shared docs: raspberry-pi-os-image.md §1.
+# ^64bit,^huge_file -d), its fstab naming both by PARTUUID. See docs/raspberry-pi-os-image.md §1.
 # The root partition is 3 GiB (ROOT_MIB): room for PostgreSQL and the stages' logs. Booted on a larger disk (hydrapi
 # try --card-size), a stand-in of Raspberry Pi OS bookworm's first-boot resize grows it to the disk's end (below).
 # Needs root (mke2fs -d keeps the root's owners), mmdebstrap, sfdisk, mkfs.vfat, mtools, e2fsprogs, xz.

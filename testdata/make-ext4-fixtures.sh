@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Builds small ext4 images in the styles a Raspberry Pi OS root filesystem comes in (shared docs,
-# ext4-and-fat.md §1 and §16.3), for hydrapi.ext4 tests. Usage: make-ext4-fixtures.sh OUT_DIR
+# Builds small ext4 images in the styles a Raspberry Pi OS root filesystem comes in
+# (docs/ext4-and-fat.md §1 and §16.3), for hydrapi.ext4 tests. Usage: make-ext4-fixtures.sh OUT_DIR
 # Output: OUT_DIR/<style>.img for each style, and OUT_DIR/tree/ (the source tree).
 # Deterministic: fixed UUID, hash seed, E2FSPROGS_FAKE_TIME and file times.
 set -Eeuo pipefail

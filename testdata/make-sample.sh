@@ -3,7 +3,7 @@
 # and no root. MBR with a fixed disk id; p1 FAT32 "bootfs" at 4 MiB (mkdosfs -F 32 -s 1 as pi-gen master);
 # p2 ext4 "rootfs" made as pi-gen makes it (-O ^64bit,^huge_file, metadata_csum from Debian 12's mke2fs.conf),
 # populated with -d, then e2fsck -fyD so its big directories are htree-indexed as kernel-written ones are.
-# Shared docs: raspberry-pi-os-image.md §1, ext4-and-fat.md §16.3.
+# See docs/raspberry-pi-os-image.md §1 and docs/ext4-and-fat.md §16.3.
 #
 # usage: testdata/make-sample.sh [OUT.img.xz]    (default: testdata/sample-base.img.xz)
 #        STYLE=trixie adds metadata_csum_seed,orphan_file and the trixie cmdline (" resize").

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Data flows one way (shared docs, house-style.md "Packages"): each package imports only the packages listed here.
+ * Data flows one way (house-style.md "Packages"): each package imports only the packages listed here.
  * The root package (the exception hierarchy) is open to all.
  */
 class PackageDependenciesTest {

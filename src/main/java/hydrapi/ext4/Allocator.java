@@ -13,8 +13,8 @@ import java.util.TreeMap;
 
 /**
  * Block and inode allocation with every counter kept in step: bitmap bit, group free count, superblock free count,
- * used-dirs count, itable_unused and the UNINIT flags (e2fsprogs alloc.c, alloc_stats.c; shared docs
- * ext4-and-fat.md §6.2, §6.3). Bitmaps stay in memory until {@link #flush}, the one place they are written.
+ * used-dirs count, itable_unused and the UNINIT flags (e2fsprogs alloc.c, alloc_stats.c; ext4-and-fat.md §6.2,
+ * §6.3). Bitmaps stay in memory until {@link #flush}, the one place they are written.
  * Allocation is deterministic: lowest free inode from the goal group on; for blocks, first fit inside the preferred
  * ranges, then from the goal on.
  */
@@ -265,7 +265,7 @@ final class Allocator {
 
     /**
      * Writes the changed bitmaps, then their checksums into the descriptors, then every descriptor checksum and
-     * the table, then the superblock with its checksum: the dependency order of closefs.c (shared docs §7).
+     * the table, then the superblock with its checksum: the dependency order of closefs.c (ext4-and-fat.md §7).
      */
     void flush(long writeTimeSeconds) throws IOException {
         int bs = sb.blockSize();

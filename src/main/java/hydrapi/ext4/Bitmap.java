@@ -5,7 +5,7 @@ import hydrapi.io.Crc32c;
 
 /**
  * One group's block or inode bitmap (one block). Checksum rule: csum.c ext2fs_{block,inode}_bitmap_csum — crc32c
- * over the first bpg/8 or ipg/8 bytes only, not the whole block (shared docs ext4-and-fat.md §7). Groups flagged
+ * over the first bpg/8 or ipg/8 bytes only, not the whole block (ext4-and-fat.md §7). Groups flagged
  * UNINIT are synthesised as the kernel's ext4_init_block_bitmap and e2fsprogs rw_bitmaps.c do (§6.3).
  */
 public final class Bitmap {

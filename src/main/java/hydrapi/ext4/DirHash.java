@@ -3,7 +3,7 @@ package hydrapi.ext4;
 
 /**
  * htree directory name hashes: legacy, half_md4 and TEA, each with signed or unsigned chars. Behaviour of
- * e2fsprogs lib/ext2fs/dirhash.c and the kernel's fs/ext4/hash.c, written from the description in shared docs
+ * e2fsprogs lib/ext2fs/dirhash.c and the kernel's fs/ext4/hash.c, written from the description in
  * ext4-and-fat.md §13.3 (no code copied); golden vectors from {@code debugfs dx_hash} in DirHashTest.
  */
 public final class DirHash {

@@ -13,7 +13,7 @@ import java.util.TreeMap;
 /**
  * A whole directory read from its inode: leaf blocks by logical block number and, for an INDEX_FL directory, its
  * htree index blocks. Every checksum is verified on the way (e2fsprogs dirblock.c, csum.c); lookups scan the
- * leaves, which is valid for linear and htree directories alike (shared docs ext4-and-fat.md §17).
+ * leaves, which is valid for linear and htree directories alike (ext4-and-fat.md §17).
  */
 final class Directory {
 

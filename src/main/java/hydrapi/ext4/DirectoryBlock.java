@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * A linear directory leaf block: a rec_len chain of entries ending exactly at the block end, or, with
  * metadata_csum, at the 12-byte dirent tail {inode 0, rec_len 12, name_len 0, file_type 0xDE, crc32c}. Layout and
- * checksum: e2fsprogs dirblock.c, csum.c ext2fs_dirent_csum (shared docs ext4-and-fat.md §10.1).
+ * checksum: e2fsprogs dirblock.c, csum.c ext2fs_dirent_csum (ext4-and-fat.md §10.1).
  */
 public final class DirectoryBlock {
 

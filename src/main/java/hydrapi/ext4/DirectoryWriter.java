@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * Adds one entry to a directory: into a linear leaf with room, else a new block appended (linear directories), or
  * through the htree to its leaf, splitting the leaf when full (e2fsprogs link.c, kernel namei.c add_dirent_to_buf;
- * shared docs ext4-and-fat.md §10). A full dx_node is split, a full one-level dx_root grows a second level; a
+ * ext4-and-fat.md §10). A full dx_node is split, a full one-level dx_root grows a second level; a
  * full two-level tree is refused (a third level needs large_dir).
  */
 final class DirectoryWriter {
@@ -83,7 +83,7 @@ final class DirectoryWriter {
         }
         if (n >= 2 && (vol.superblock().features().compat() & Features.COMPAT_DIR_INDEX) != 0) {
             // A third block would make e2fsck -fD/-fy index the directory anyway (pass1.c dirs_to_hash,
-            // shared docs §10.1): index it now, as the kernel's make_indexed_dir does for one full block.
+            // ext4-and-fat.md §10.1): index it now, as the kernel's make_indexed_dir does for one full block.
             index(dir, tree, n, name, inodeNo, fileType);
             return;
         }
@@ -339,7 +339,7 @@ final class DirectoryWriter {
     /**
      * A full one-level dx_root gets a second level: its entries move, in two halves, into two new dx_nodes that
      * the root then indexes, and dx_root_info.indirect_levels becomes 1 (kernel namei.c dx_insert_block /
-     * "add level" path; shared docs §10).
+     * "add level" path; ext4-and-fat.md §10.3).
      */
     private void addLevel(Inode dir, byte[] root, Htree.DxBlock rootDx) throws IOException {
         List<Htree.DxEntry> es = rootDx.entries();

@@ -23,14 +23,14 @@ import java.util.UUID;
 /**
  * An ext4 filesystem on a partition, opened the way e2fsprogs openfs.c opens one: superblock and every group
  * descriptor verified, unknown incompat features refused by name. Reading is strict: every inode, extent block and
- * directory block read is checked against its checksum (shared docs ext4-and-fat.md §17, "ext4.read").
+ * directory block read is checked against its checksum (ext4-and-fat.md §17, "Reading").
  */
 public final class Ext4Volume implements Closeable {
 
     /** Symlink hops allowed in one lookup (Linux MAXSYMLINKS). */
     static final int MAX_SYMLINK_HOPS = 40;
     static final long ROOT_INODE = 2;
-    /** jbd2 superblock: big-endian magic at 0 and s_start at 0x1C (shared docs §3). */
+    /** jbd2 superblock: big-endian magic at 0 and s_start at 0x1C (ext4-and-fat.md §3). */
     private static final int JBD2_MAGIC = 0xC03B3998;
 
     private final BlockDevice dev;
@@ -79,7 +79,8 @@ public final class Ext4Volume implements Closeable {
 
     /**
      * Whether the journal holds transactions not yet replayed: INCOMPAT_RECOVER, or a jbd2 superblock with
-     * s_start ≠ 0. Reading such a filesystem shows pre-crash metadata; writing it must be refused (shared docs §3).
+     * s_start ≠ 0. Reading such a filesystem shows pre-crash metadata; writing it must be refused
+     * (ext4-and-fat.md §3).
      */
     public boolean journalNeedsRecovery() throws IOException {
         if (sb.features().needsRecovery()) {

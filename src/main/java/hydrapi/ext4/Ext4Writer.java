@@ -18,7 +18,7 @@ import java.util.Optional;
  * Adds directories and files to an ext4 volume opened over an {@link OverlayDevice}. Each operation is all or
  * nothing (overlay checkpoint plus a snapshot of the in-memory bitmaps, descriptors and superblock); bitmaps,
  * descriptors and the superblock reach the device only in {@link #flush}, as in e2fsprogs closefs.c. Composite
- * steps follow mkdir.c / fileio.c (shared docs ext4-and-fat.md §17). Timestamps come from the caller.
+ * steps follow mkdir.c / fileio.c (ext4-and-fat.md §17). Timestamps come from the caller.
  */
 public final class Ext4Writer {
 
@@ -46,7 +46,7 @@ public final class Ext4Writer {
         this.lastTimeSeconds = vol.superblock().writeTimeSeconds();
     }
 
-    /** Opens the volume on {@code dev} and checks every precondition for writing (shared docs §3). */
+    /** Opens the volume on {@code dev} and checks every precondition for writing (ext4-and-fat.md §3). */
     public static Ext4Writer open(OverlayDevice dev) throws IOException {
         Ext4Volume vol = Ext4Volume.open(dev);
         Superblock sb = vol.superblock();

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * An inode's extent tree, read whole: the leaf extents in logical order and the tree blocks holding them. Layout:
  * e2fsprogs lib/ext2fs/ext3_extents.h (header, index, leaf); block tail checksum: csum.c ext2fs_extent_block_csum
- * (shared docs ext4-and-fat.md §9). Any depth is read; every node is checked for magic, counts, order and bounds.
+ * (ext4-and-fat.md §9). Any depth is read; every node is checked for magic, counts, order and bounds.
  */
 public final class ExtentTree {
 

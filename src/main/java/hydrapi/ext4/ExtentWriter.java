@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Builds minimal extent trees: up to 4 extents in the inode (depth 0), else as many index levels as needed, every
- * node full except the last of its level, as e2fsck wants (shared docs ext4-and-fat.md §9: "could be
+ * node full except the last of its level, as e2fsck wants (ext4-and-fat.md §9: "could be
  * narrower/shorter" otherwise; e2fsck/extents.c e2fsck_should_rebuild_extents).
  */
 final class ExtentWriter {

@@ -8,7 +8,7 @@ import hydrapi.io.LittleEndian;
 /**
  * One ext4 group descriptor (32 bytes, or s_desc_size with 64bit), a view into its table's bytes. Layout: kernel
  * docs "Block Group Descriptors", e2fsprogs ext2_fs.h struct ext4_group_desc; lo/hi joined here as blknum.c does;
- * checksum rule: csum.c ext2fs_group_desc_csum (shared docs ext4-and-fat.md §6).
+ * checksum rule: csum.c ext2fs_group_desc_csum (ext4-and-fat.md §6).
  */
 public final class GroupDescriptor {
 

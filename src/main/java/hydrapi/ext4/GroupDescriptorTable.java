@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * The primary group descriptor table, right after the superblock's block (no meta_bg). Backups are neither read nor
- * written (shared docs ext4-and-fat.md §5: libext2fs opens with EXT2_FLAG_MASTER_SB_ONLY).
+ * written (ext4-and-fat.md §5: libext2fs opens with EXT2_FLAG_MASTER_SB_ONLY).
  */
 public final class GroupDescriptorTable {
 

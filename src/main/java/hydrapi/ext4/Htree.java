@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * htree index blocks of an INDEX_FL directory: the dx_root in logical block 0 and dx_node interior blocks. Layout:
  * e2fsprogs ext2_fs.h struct ext2_dx_root_info / ext2_dx_countlimit / ext2_dx_entry; tail checksum: csum.c
- * ext2fs_dx_csum (shared docs ext4-and-fat.md §10.2).
+ * ext2fs_dx_csum (ext4-and-fat.md §10.2).
  */
 public final class Htree {
 

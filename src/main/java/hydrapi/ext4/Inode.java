@@ -6,7 +6,7 @@ import hydrapi.io.LittleEndian;
 
 /**
  * One on-disk inode (s_inode_size bytes). Layout: e2fsprogs ext2_fs.h struct ext2_inode_large; checksum rule:
- * csum.c ext2fs_inode_csum (shared docs ext4-and-fat.md §8). A mutable view over a copy of its bytes.
+ * csum.c ext2fs_inode_csum (ext4-and-fat.md §8). A mutable view over a copy of its bytes.
  */
 public final class Inode {
 

@@ -9,7 +9,7 @@ import java.util.UUID;
 
 /**
  * The ext4 superblock: 1024 bytes at byte 1024 of the filesystem. Layout: e2fsprogs lib/ext2fs/ext2_fs.h
- * struct ext2_super_block; checksum rule: csum.c ext2fs_superblock_csum (shared docs ext4-and-fat.md §5).
+ * struct ext2_super_block; checksum rule: csum.c ext2fs_superblock_csum (ext4-and-fat.md §5).
  * A mutable view over its bytes, owned by one {@link Ext4Volume}.
  */
 public final class Superblock {

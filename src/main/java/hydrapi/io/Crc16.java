@@ -3,7 +3,7 @@ package hydrapi.io;
 
 /**
  * CRC-16 with the reflected polynomial 0xA001 and no final xor (the parameters of CRC-16/MODBUS when started from
- * 0xFFFF): ext4's gdt_csum group descriptor checksum (shared docs ext4-and-fat.md §6.1, e2fsprogs lib/ext2fs/crc16.c).
+ * 0xFFFF): ext4's gdt_csum group descriptor checksum (ext4-and-fat.md §6.1, e2fsprogs lib/ext2fs/crc16.c).
  */
 public final class Crc16 {
 

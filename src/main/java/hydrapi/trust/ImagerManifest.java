@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * A Raspberry Pi Imager repository file ({@code os_list} JSON, also saved as {@code *.rpi-imager-manifest})
  * with one entry describing our output. Fields: rpi-imager {@code doc/json-schema/os-list-schema.json}
- * (shared docs raspberry-pi-os-image.md §4.6, xz-and-checksums.md §6.3).
+ * (raspberry-pi-os-image.md §4.6, xz-and-checksums.md §6.3).
  *
  * <p>{@code init_format} is always {@code "none"}: the image already carries its own first-boot setup, and
  * "none" is the value for which Imager offers no OS customisation, so it will neither append

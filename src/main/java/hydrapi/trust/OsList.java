@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 /**
  * Raspberry Pi's Imager repository JSON ({@code os_list}, entries nested in {@code subitems}), read to find
  * the current Raspberry Pi OS Lite image for {@code --base latest}. Fields: rpi-imager
- * {@code doc/json-schema/os-list-schema.json} (shared docs raspberry-pi-os-image.md §4.6).
+ * {@code doc/json-schema/os-list-schema.json} (raspberry-pi-os-image.md §4.6).
  *
  * <p>The Lite image is recognised by its download folder, {@code /raspios_lite_arm64/} or
  * {@code /raspios_lite_armhf/} (raspberry-pi-os-image.md §3), not by its display name, which Raspberry Pi

@@ -101,7 +101,7 @@ public final class Oracles {
 
     /**
      * {@code e2fsck -fn} must exit 0 AND print nothing but its version line, the pass lines and the summary:
-     * its exit code alone hides checksum and free-count errors (shared docs, ext4-and-fat.md §16.1).
+     * its exit code alone hides checksum and free-count errors (ext4-and-fat.md §16.1).
      */
     public static void assertE2fsckClean(Path image, long offsetBytes) throws IOException {
         String dev = offsetBytes == 0 ? image.toString() : image + "?offset=" + offsetBytes;
