@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The kernel command line QEMU passes: the image's cmdline.txt without the words only a Raspberry Pi understands,
- * plus the serial console. Words as in raspberry-pi-os-image.md §1 (pi-gen stage1/00-boot-files/files/cmdline.txt).
+ * plus the serial console. Words as in raspberry-pi-os-image.md §1.5 (pi-gen stage1/00-boot-files/files/cmdline.txt).
  */
 public final class KernelCmdline {
 

@@ -106,9 +106,9 @@ public final class HydraRecipe {
         out.add(FileSpec.file("/etc/ssh/sshd_config.d/rename_user.conf", 0644,
                 text("# Emptied by hydrapi: the user rename flow is cancelled, accounts are preconfigured.\n")));
 
-        // SSH on, both ways of §2.6. No host key is shipped: the Pi makes its own, by Raspberry Pi OS's
-        // regenerate_ssh_host_keys where the image has it, else by this unit before sshd starts (sshd -t fails
-        // without keys, and trixie's images ship none).
+        // SSH on, both ways of raspberry-pi-os-image.md §2.6. No host key is shipped: the Pi makes its own, by
+        // Raspberry Pi OS's regenerate_ssh_host_keys where the image has it, else by this unit before sshd starts
+        // (sshd -t fails without keys, and trixie's images ship none).
         out.add(FileSpec.symlink("/etc/systemd/system/multi-user.target.wants/ssh.service",
                 "/lib/systemd/system/ssh.service"));
         out.add(FileSpec.file("/etc/systemd/system/" + SSH_KEYGEN_UNIT, 0644, text(SSH_KEYGEN_UNIT_TEXT)));
@@ -183,7 +183,7 @@ public final class HydraRecipe {
                 out.add(FileSpec.file(e.target(), e.mode(), new Content.Bytes(FirstbootFiles.read(e.resource()))));
             }
         }
-        // Enabled without running systemctl in the image (§8).
+        // Enabled without running systemctl in the image (hydra-first-boot.md §8).
         out.add(FileSpec.symlink("/etc/systemd/system/multi-user.target.wants/hydra-firstboot.service",
                 "../hydra-firstboot.service"));
 
@@ -234,8 +234,9 @@ public final class HydraRecipe {
     }
 
     /**
-     * The units' environment (§4.2). HYDRA_DBI in double quotes: systemd's EnvironmentFile strips them, and the
-     * shell that sources this file from /etc/profile.d would otherwise end the assignment at the first ';'.
+     * The units' environment (hydra-first-boot.md §4.2). HYDRA_DBI in double quotes: systemd's EnvironmentFile
+     * strips them, and the shell that sources this file from /etc/profile.d would otherwise end the assignment at
+     * the first ';'.
      */
     static String hydraEnv(Pin pin, ImageRelease release) {
         StringBuilder s = new StringBuilder("# Environment of the Hydra units and of login shells (/etc/profile.d/hydra.sh).\n");
@@ -245,9 +246,10 @@ public final class HydraRecipe {
         s.append("NIX_REMOTE=daemon\n");
         s.append("SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\n");
         if (pin == Pin.LEGACY_2016) {
-            // make install puts no wrappers around the Perl scripts: HYDRA_HOME has no default (§1.6). Nix 1.11's
-            // Perl bindings land in site_perl/<perl>/<archname>; bookworm's perl is 5.36.0. An image whose
-            // architecture the build could not read gets every archname a Pi (or a test machine) may have.
+            // make install puts no wrappers around the Perl scripts: HYDRA_HOME has no default
+            // (hydra-first-boot.md §1.6). Nix 1.11's Perl bindings land in site_perl/<perl>/<archname>; bookworm's
+            // perl is 5.36.0. An image whose architecture the build could not read gets every archname a Pi (or a
+            // test machine) may have.
             s.append("HYDRA_HOME=/usr/local/libexec/hydra\n");
             String arch = release.perlArchname();
             List<String> archnames = arch != null ? List.of(arch) : List.of("aarch64-linux-gnu-thread-multi",
@@ -259,7 +261,7 @@ public final class HydraRecipe {
             s.append('\n');
             s.append("PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin\n");
         } else {
-            // nixpkgs' wrappers set HYDRA_HOME and PERL5LIB themselves (§2.3).
+            // nixpkgs' wrappers set HYDRA_HOME and PERL5LIB themselves (hydra-first-boot.md §2.3).
             s.append("PATH=/nix/var/nix/profiles/hydra/bin:/nix/var/nix/profiles/default/bin"
                     + ":/usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin\n");
         }
@@ -302,7 +304,10 @@ public final class HydraRecipe {
         return s.toString();
     }
 
-    /** The nix.conf block stage 05 merges; Nix 1.11 and 2.x name the same settings differently (§1.3, §4.2). */
+    /**
+     * The nix.conf block stage 05 merges; Nix 1.11 and 2.x name the same settings differently
+     * (hydra-first-boot.md §1.3, §4.2).
+     */
     static String nixConf(Pin pin) {
         if (pin == Pin.LEGACY_2016) {
             return "build-users-group = nixbld\ntrusted-users = root hydra-queue-runner\ngc-keep-outputs = true\n"

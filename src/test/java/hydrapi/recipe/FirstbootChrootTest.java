@@ -239,7 +239,7 @@ class FirstbootChrootTest {
     }
 
     private void checkPeerAuthentication() throws Exception {
-        // Over the unix socket, no password anywhere: the OS user is the credential (§5).
+        // Over the unix socket, no password anywhere: the OS user is the credential (hydra-first-boot.md §5).
         String hydra = enter(List.of("su", "-s", "/bin/sh", "hydra", "-c",
                 "psql -X -d hydra -tAc 'select current_user, current_database()'"), 60).trim();
         assertEquals("hydra|hydra", hydra);

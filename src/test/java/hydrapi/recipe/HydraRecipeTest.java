@@ -51,7 +51,7 @@ class HydraRecipeTest {
         return new String(((Content.Bytes) s.content()).bytes(), StandardCharsets.UTF_8);
     }
 
-    /** §8 of hydra-first-boot.md: path → mode, owner root:root unless given. */
+    /** hydra-first-boot.md §8: path → mode, owner root:root unless given. */
     @Test
     void specs_modesAndOwnersFollowTheInjectionTable() throws Exception {
         for (Pin pin : Pin.values()) {

@@ -26,7 +26,7 @@ class LibShTest {
 
     @Test
     void backoffDelay_doublesFromTheBaseUpToTheCap() throws Exception {
-        // §7: 60 s, 2 m, 4 m … capped at 30 m; the first attempt does not wait.
+        // hydra-first-boot.md §7: 60 s, 2 m, 4 m … capped at 30 m; the first attempt does not wait.
         assertEquals("0 60 120 240 480 960 1800 1800 1800 ",
                 bash("for n in 1 2 3 4 5 6 7 8 20; do printf '%s ' \"$(backoff_delay \"$n\")\"; done"));
     }
