@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 01 (§6.3): a sane clock before TLS and apt: bounded NTP wait, then the HTTP Date header as fallback.
+# Stage 01 (hydra-first-boot.md §6.3): a sane clock before TLS and apt: bounded NTP wait, then the HTTP Date header as
+# fallback.
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 02 (§6.4): heal dpkg, then install the pin's package set (packages/PIN.apt) with retries and the dpkg lock
-# timeout; for the legacy pin, check that every Perl module Hydra loads from Debian is there (packages/PIN.perl).
+# Stage 02 (hydra-first-boot.md §6.4): heal dpkg, then install the pin's package set (packages/PIN.apt) with retries and
+# the dpkg lock timeout; for the legacy pin, check that every Perl module Hydra loads from Debian is there
+# (packages/PIN.perl).
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 03 (§6.6, legacy pin): a temporary swapfile when RAM+swap is under 2 GiB; stage 12 removes it.
+# Stage 03 (hydra-first-boot.md §6.6, legacy pin): a temporary swapfile when RAM+swap is under 2 GiB; stage 12 removes
+# it.
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 04 (§1.3, §3.2, §3.4): Nix. legacy: 1.11.16 from the verified release tarball; modern: the upstream multi-user installer.
+# Stage 04 (hydra-first-boot.md §1.3, §3.2, §3.4): Nix. legacy: 1.11.16 from the verified release tarball; modern: the
+# upstream multi-user installer.
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"

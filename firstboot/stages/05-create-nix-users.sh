@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 05 (§1.3, §4.2): build users in /etc/group, the pin's nix.conf block, the store and the daemon.
+# Stage 05 (hydra-first-boot.md §1.3, §4.2): build users in /etc/group, the pin's nix.conf block, the store and the
+# daemon.
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 06 (§4.1): hydra, hydra-queue-runner and hydra-www (the image already has them; this repairs).
+# Stage 06 (hydra-first-boot.md §4.1): hydra, hydra-queue-runner and hydra-www (the image already has them; this
+# repairs).
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 07 (§1.2, §1.4, §2.3): Hydra. legacy: pinned CPAN modules, then 993647d from the pre-seeded tarball; modern: nixpkgs' hydra into /nix/var/nix/profiles/hydra.
+# Stage 07 (hydra-first-boot.md §1.2, §1.4, §2.3): Hydra. legacy: pinned CPAN modules, then 993647d from the pre-seeded
+# tarball; modern: nixpkgs' hydra into /nix/var/nix/profiles/hydra.
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 08 (§5): the hydra role and database, peer auth through an ident map, pg_trgm for the modern pin.
+# Stage 08 (hydra-first-boot.md §5): the hydra role and database, peer auth through an ident map, pg_trgm for the modern
+# pin.
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"

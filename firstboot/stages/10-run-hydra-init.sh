@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 10 (§1.5): hydra-init through its unit (as user hydra with the env file); checks the schema exists.
+# Stage 10 (hydra-first-boot.md §1.5): hydra-init through its unit (as user hydra with the env file); checks the schema
+# exists.
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"

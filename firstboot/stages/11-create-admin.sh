@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 11 (§1.5, §2.1): the Hydra admin account; hydra-create-user creates or updates, so re-running is safe.
+# Stage 11 (hydra-first-boot.md §1.5, §2.1): the Hydra admin account; hydra-create-user creates or updates, so
+# re-running is safe.
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"

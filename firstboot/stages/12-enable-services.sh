@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 12 (§4.1, §6.6): enable and start the Hydra units, wait for the web server, drop the temporary swap.
+# Stage 12 (hydra-first-boot.md §4.1, §6.6): enable and start the Hydra units, wait for the web server, drop the
+# temporary swap.
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"

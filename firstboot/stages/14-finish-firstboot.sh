@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 14 (§7): clean the build trees and leave the ready message; the driver then writes done and disables the unit.
+# Stage 14 (hydra-first-boot.md §7): clean the build trees and leave the ready message; the driver then writes done and
+# disables the unit.
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
