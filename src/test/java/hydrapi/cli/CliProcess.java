@@ -19,6 +19,15 @@ final class CliProcess {
     }
 
     static ProcessBuilder builder(Map<String, String> env, String umask, Path log, String... args) {
+        ProcessBuilder pb = new ProcessBuilder(command(umask, args)).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().put("SOURCE_DATE_EPOCH", "1700000000");
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    /** The command line that runs hydrapi with {@code args}. */
+    static List<String> command(String umask, String... args) {
         List<String> cmd = new ArrayList<>();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         cmd.addAll(List.of("python3", "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL);"
@@ -26,10 +35,7 @@ final class CliProcess {
                 umask == null ? "" : umask, java));
         cmd.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"), "hydrapi.cli.Main"));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("SOURCE_DATE_EPOCH", "1700000000");
-        pb.environment().putAll(env);
-        return pb;
+        return cmd;
     }
 
     /** Runs to the end; returns the exit code (output in {@code log}). */
