@@ -41,13 +41,14 @@ public final class ImageView {
     private final DiskImage disk;
     private final Map<Integer, FatVolume> fat = new TreeMap<>();
     private final Map<Integer, Ext4Volume> ext4 = new TreeMap<>();
-    private final Map<Integer, String> problems = new TreeMap<>();
+    private final Map<Integer, hydrapi.HydrapiException> problems = new TreeMap<>();
     private final MountTable mounts;
 
     private ImageView(DiskImage disk) throws IOException {
         this.disk = disk;
         Map<Integer, String> labels = new LinkedHashMap<>();
         int rootGuess = 0;
+        int unreadableExt4 = 0;
         byte[] fstab = null;
         for (PartitionEntry e : disk.partitions()) {
             if (e.isExtended()) {
@@ -56,6 +57,9 @@ public final class ImageView {
             BlockDevice part = disk.partition(e.index());
             try {
                 if (looksLikeExt4(part)) {
+                    if (unreadableExt4 == 0) {
+                        unreadableExt4 = e.index();
+                    }
                     Ext4Volume v = Ext4Volume.open(part);
                     ext4.put(e.index(), v);
                     labels.put(e.index(), v.label());
@@ -72,11 +76,16 @@ public final class ImageView {
                     labels.put(e.index(), v.label());
                 }
             } catch (hydrapi.HydrapiException ex) {
-                problems.put(e.index(), ex.getMessage());
+                problems.put(e.index(), ex);
             }
         }
         if (rootGuess == 0 && !ext4.isEmpty()) {
             rootGuess = ext4.keySet().iterator().next();
+        }
+        if (rootGuess == 0) {
+            // An ext4 root hydrapi cannot open (casefold, damage) is still the root: a path there must meet its
+            // problem, not "no partition is mounted there".
+            rootGuess = unreadableExt4;
         }
         this.mounts = MountTable.from(fstab, disk.mbr(), labels, rootGuess);
     }
@@ -151,7 +160,7 @@ public final class ImageView {
                 fs = "extended";
             }
             out.add(new PartitionInfo(e, fs, label, mounts.mountPointOf(e.index()).orElse(null),
-                    problems.get(e.index())));
+                    problems.containsKey(e.index()) ? problems.get(e.index()).getMessage() : null));
         }
         return out;
     }
@@ -242,8 +251,15 @@ public final class ImageView {
         return new InvalidInputException(path + ": no such file or directory in the image");
     }
 
-    private InvalidInputException unreadable(String path, int part) {
-        String why = problems.getOrDefault(part, "no FAT or ext4 filesystem recognised there");
-        return new InvalidInputException(path + ": partition " + part + " cannot be read: " + why);
+    /**
+     * Why {@code path} on partition {@code part} cannot be read, as the kind of failure it is: a refused feature
+     * (casefold, encrypt) stays unsupported and damage stays corrupt, whatever path ran into it.
+     */
+    public hydrapi.HydrapiException unreadable(String path, int part) {
+        hydrapi.HydrapiException p = problems.get(part);
+        String msg = path + ": partition " + part + " cannot be read: "
+                + (p != null ? p.getMessage() : "no FAT or ext4 filesystem recognised there");
+        return p instanceof hydrapi.CorruptImageException ? new hydrapi.CorruptImageException(msg, p)
+                : new hydrapi.UnsupportedImageException(msg, p);
     }
 }
