@@ -184,8 +184,66 @@ public final class ImageView {
         return mounts.mounts().stream().map(m -> m.mountPoint() + "=p" + m.partition()).toList().toString();
     }
 
-    /** Lists a directory, or describes a single file, at an image path. */
-    public List<Entry> list(String path) throws IOException {
+    /** Most symlinks followed in one lookup, as Linux's MAXSYMLINKS. */
+    private static final int MAX_SYMLINK_HOPS = 40;
+
+    /**
+     * {@code path} with the image's symlinks resolved as the running Pi's kernel would (every component, the last one
+     * too when {@code followLast}), across partitions through the image's own mount table. A target never leaves the
+     * image: an absolute one starts again at the image's root, and ".." stops there. A missing component ends the
+     * walk (the caller reports it).
+     */
+    public String resolve(String path, boolean followLast) throws IOException {
+        locate(path);
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(path.split("/")));
+        List<String> done = new ArrayList<>();
+        int hops = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.pop();
+            if (c.isEmpty() || c.equals(".")) {
+                continue;
+            }
+            if (c.equals("..")) {
+                if (!done.isEmpty()) {
+                    done.remove(done.size() - 1);
+                }
+                continue;
+            }
+            String candidate = "/" + String.join("/", done) + (done.isEmpty() ? "" : "/") + c;
+            String target = todo.isEmpty() && !followLast ? null : linkTarget(candidate);
+            if (target == null) {
+                done.add(c);
+                continue;
+            }
+            if (++hops > MAX_SYMLINK_HOPS) {
+                throw new InvalidInputException(path + ": more than " + MAX_SYMLINK_HOPS + " symlinks on the way"
+                        + " (a loop?)");
+            }
+            if (target.startsWith("/")) {
+                done.clear();
+            }
+            List<String> parts = List.of(target.split("/"));
+            for (int i = parts.size() - 1; i >= 0; i--) {
+                todo.push(parts.get(i));
+            }
+        }
+        return "/" + String.join("/", done);
+    }
+
+    /** The target of the symlink at an image path whose parents are no symlinks; null for anything else. */
+    private String linkTarget(String path) throws IOException {
+        MountTable.Located loc = locate(path);
+        Ext4Volume v = ext4.get(loc.mount().partition());
+        if (v == null || loc.innerPath().equals("/")) {
+            return null;
+        }
+        Optional<Ext4Entry> e = v.stat(loc.innerPath());
+        return e.isPresent() && e.get().isSymlink() ? e.get().linkTarget() : null;
+    }
+
+    /** Lists a directory, or describes a single file, at an image path (its last component not followed, as ls -l). */
+    public List<Entry> list(String given) throws IOException {
+        String path = resolve(given, false);
         MountTable.Located loc = locate(path);
         int part = loc.mount().partition();
         if (fat.containsKey(part)) {
@@ -225,8 +283,16 @@ public final class ImageView {
         throw unreadable(path, part);
     }
 
-    /** The bytes of a regular file at an image path. */
-    public byte[] read(String path) throws IOException {
+    /** The bytes of a regular file at an image path, symlinks followed inside the image. */
+    public byte[] read(String given) throws IOException {
+        String path = resolve(given, true);
+        if (!path.equals(given.replaceAll("/+$", ""))) {
+            try {
+                return read(path);
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException(given + " (-> " + path + "): " + e.getMessage());
+            }
+        }
         MountTable.Located loc = locate(path);
         int part = loc.mount().partition();
         if (fat.containsKey(part)) {
