@@ -194,6 +194,14 @@ public final class ImageView {
      * walk (the caller reports it).
      */
     public String resolve(String path, boolean followLast) throws IOException {
+        return walk(path, followLast).path();
+    }
+
+    /** A resolved path and how many symlinks led there. */
+    private record Walk(String path, int hops) {
+    }
+
+    private Walk walk(String path, boolean followLast) throws IOException {
         locate(path);
         java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(path.split("/")));
         List<String> done = new ArrayList<>();
@@ -227,7 +235,7 @@ public final class ImageView {
                 todo.push(parts.get(i));
             }
         }
-        return "/" + String.join("/", done);
+        return new Walk("/" + String.join("/", done), hops);
     }
 
     /** The target of the symlink at an image path whose parents are no symlinks; null for anything else. */
@@ -285,14 +293,18 @@ public final class ImageView {
 
     /** The bytes of a regular file at an image path, symlinks followed inside the image. */
     public byte[] read(String given) throws IOException {
-        String path = resolve(given, true);
-        if (!path.equals(given.replaceAll("/+$", ""))) {
-            try {
-                return read(path);
-            } catch (InvalidInputException e) {
-                throw new InvalidInputException(given + " (-> " + path + "): " + e.getMessage());
+        Walk w = walk(given, true);
+        try {
+            return readResolved(w.path());
+        } catch (InvalidInputException e) {
+            if (w.hops() == 0) {
+                throw e;
             }
+            throw new InvalidInputException(given + " (-> " + w.path() + "): " + e.getMessage());
         }
+    }
+
+    private byte[] readResolved(String path) throws IOException {
         MountTable.Located loc = locate(path);
         int part = loc.mount().partition();
         if (fat.containsKey(part)) {
