@@ -71,8 +71,8 @@ for src in "${classes[@]}"; do
     maxlen=$(find "$seeds" -type f -printf '%s\n' | sort -n | tail -n 1)
     maxlen=$(( ${maxlen:-0} * 2 > 4096 ? ${maxlen:-0} * 2 : 4096 ))
     start=$(date +%s)
-    nice -n 19 java -Xmx1g -cp "$cp" com.code_intelligence.jazzer.Jazzer --target_class="$class" --target_method=fuzz \
-        --instrumentation_includes="$includes" --keep_going=50 -max_total_time=$((budget * 20)) -timeout=60 \
+    nice -n 19 java -Xmx2g -cp "$cp" com.code_intelligence.jazzer.Jazzer --target_class="$class" --target_method=fuzz \
+        --instrumentation_includes="$includes" --keep_going=50 -max_total_time=$((budget * 20)) -timeout=60 -rss_limit_mb=0 \
         -max_len="$maxlen" -print_final_stats=1 -artifact_prefix="$dir/findings/" "$dir/corpus" "$seeds" \
         > "$dir/log" 2>&1 &
     pid=$!

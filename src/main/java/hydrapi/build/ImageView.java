@@ -35,6 +35,9 @@ public final class ImageView {
                         String linkTarget) {
     }
 
+    /** Real fstabs are a few hundred bytes; a damaged inode's size must not decide what is read. */
+    private static final long MAX_FSTAB_BYTES = 1 << 20;
+
     /** The mode a Pi shows for files on its vfat boot partition (default fmask/dmask 0022). */
     static final int FAT_MODE = 0755;
 
@@ -66,6 +69,10 @@ public final class ImageView {
                     if (rootGuess == 0) {
                         Optional<Ext4Entry> f = v.stat("/etc/fstab");
                         if (f.isPresent() && f.get().isRegularFile()) {
+                            if (f.get().sizeBytes() > MAX_FSTAB_BYTES) {
+                                throw new hydrapi.CorruptImageException("/etc/fstab of partition " + e.index() + " is "
+                                        + f.get().sizeBytes() + " bytes, not an fstab; the image is damaged");
+                            }
                             rootGuess = e.index();
                             fstab = v.readFile("/etc/fstab");
                         }
