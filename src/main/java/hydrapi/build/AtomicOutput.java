@@ -111,7 +111,8 @@ public final class AtomicOutput implements AutoCloseable {
         }
         // A FileSystemException's message is its file name, our temporary's; its reason, when set, is the OS's.
         String reason = e instanceof java.nio.file.AccessDeniedException ? "Permission denied"
-                : e instanceof FileSystemException f ? (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName())
+                : e instanceof FileSystemException f
+                        ? (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName())
                 : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         return new IOException(target + ": cannot be written in " + target.toAbsolutePath().getParent() + " ("
                 + reason + ")", e);

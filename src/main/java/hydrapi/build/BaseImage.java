@@ -29,7 +29,8 @@ import java.util.List;
  * An input image opened as a read-only device, whatever its container: a raw image is used in place; a multi-block
  * .xz (pi-gen's `xz -T0` output) is read block by block on demand, without a full copy; any other .xz (one huge block,
  * concatenated streams) or a .zip with one image entry is first decoded to a sparse scratch file that is deleted on
- * close, or by {@link TemporaryFiles}' shutdown hook when the run is stopped. The format is recognised by magic bytes, never by the file name.
+ * close, or by {@link TemporaryFiles}' shutdown hook when the run is stopped. The format is recognised by magic
+ * bytes, never by the file name.
  */
 public final class BaseImage implements AutoCloseable {
 

@@ -21,10 +21,11 @@ import java.util.regex.Pattern;
 /**
  * Every temporary file a run makes (hidden output parts, decoded base scratch), deleted when the run is done with it
  * and, when the JVM is stopped by Ctrl-C or SIGTERM, by a shutdown hook. A name carries the creating process's id
- * ({@code PREFIX PID-RANDOM SUFFIX}, the prefix naming hydrapi), so a later run can prove a leftover (from a kill -9 or a power cut) is
- * stale: no process has that id any more, or the one that has it started after the file was last written. Files of
- * a live run are never touched. (On a directory shared between hosts, process ids of other hosts prove nothing; such
- * leftovers may be removed by mistake, so do not build into one directory from two machines at once.)
+ * ({@code PREFIX PID-RANDOM SUFFIX}, the prefix naming hydrapi), so a later run can prove a leftover (from a kill -9
+ * or a power cut) is stale: no process has that id any more, or the one that has it started after the file was last
+ * written. Files of a live run are never touched. (On a directory shared between hosts, process ids of other hosts
+ * prove nothing; such leftovers may be removed by mistake, so do not build into one directory from two machines at
+ * once.)
  */
 public final class TemporaryFiles {
 

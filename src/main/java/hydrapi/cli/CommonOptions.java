@@ -5,7 +5,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Options every command takes; --stacktrace and --threads may also come before the command (hydrapi --threads 2 build). */
+/** Options every command takes; --stacktrace and --threads may also come before the command. */
 public final class CommonOptions {
 
     @Spec(Spec.Target.MIXEE)

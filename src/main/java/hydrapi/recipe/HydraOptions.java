@@ -32,7 +32,8 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
             "\\$6\\$(rounds=[0-9]{1,9}\\$)?[./0-9A-Za-z]{1,16}\\$[./0-9A-Za-z]{86}"
             + "|\\$y\\$[./0-9A-Za-z]+\\$[./0-9A-Za-z]{1,86}\\$[./0-9A-Za-z]{43}");
     // Accounts the image has or the recipe makes; the admin must be none of them.
-    private static final Pattern RESERVED_USERS = Pattern.compile("root|nixbld[0-9]*|hydra|hydra-queue-runner|hydra-www");
+    private static final Pattern RESERVED_USERS =
+            Pattern.compile("root|nixbld[0-9]*|hydra|hydra-queue-runner|hydra-www");
 
     /** The inputs refusals name ({@link InvalidInputException#input()}). */
     public static final String HOST_NAME = "host name";

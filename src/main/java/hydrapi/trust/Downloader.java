@@ -238,7 +238,8 @@ public final class Downloader {
 
     static String reason(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException
+                    || t instanceof java.net.UnknownHostException) {
                 return "the host name does not resolve: no network, or no DNS";
             }
             if (t instanceof java.net.http.HttpConnectTimeoutException) {

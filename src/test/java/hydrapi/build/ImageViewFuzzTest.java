@@ -29,8 +29,8 @@ class ImageViewFuzzTest {
             ImageView view = ImageView.open(dev, "fuzz.img");
             view.partitions();
             view.bootMount();
-            for (String p : new String[] {"/", "/etc", "/boot/firmware", "/etc/os-release", "/boot/firmware/cmdline.txt",
-                "/etc/fstab"}) {
+            for (String p : new String[] {"/", "/etc", "/boot/firmware", "/etc/os-release",
+                "/boot/firmware/cmdline.txt", "/etc/fstab"}) {
                 Fuzz.onlyOurs(() -> view.list(p));
                 Fuzz.onlyOurs(() -> {
                     if (view.exists(p)) {

@@ -138,7 +138,7 @@ public final class SparseImage implements BlockDevice {
         }
     }
 
-    /** {@code SparseImage RAW OUT}: encodes a raw image made by real tools into a seed (testdata/make-fuzz-seeds.sh). */
+    /** {@code SparseImage RAW OUT}: a raw image made by real tools as a seed (testdata/make-fuzz-seeds.sh). */
     public static void main(String[] args) throws IOException {
         byte[] raw = Files.readAllBytes(Path.of(args[0]));
         if (raw.length > MAX_SIZE_BYTES) {
