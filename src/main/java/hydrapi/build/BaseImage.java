@@ -29,7 +29,8 @@ import java.util.List;
  * An input image opened as a read-only device, whatever its container: a raw image is used in place; a multi-block
  * .xz (pi-gen's `xz -T0` output) is read block by block on demand, without a full copy; any other .xz (one huge block,
  * concatenated streams) or a .zip with one image entry is first decoded to a sparse scratch file that is deleted on
- * close. The format is recognised by magic bytes, never by the file name.
+ * close, or by {@link TemporaryFiles}' shutdown hook when the run is stopped. The format is recognised by magic
+ * bytes, never by the file name.
  */
 public final class BaseImage implements AutoCloseable {
 
@@ -74,6 +75,9 @@ public final class BaseImage implements AutoCloseable {
             throw new InvalidInputException(file + ": not a regular file; give a .img, .img.xz or .zip");
         }
         List<Path> scratch = new ArrayList<>();
+        // Decoded copies a killed run left here (they can be as large as the disk).
+        TemporaryFiles.removeStale(scratchDir, "hydrapi-base-", ".img");
+        TemporaryFiles.removeStale(scratchDir, "hydrapi-zip-", ".img");
         try {
             Format format = sniff(file);
             if (format == Format.XZ) {
@@ -149,7 +153,7 @@ public final class BaseImage implements AutoCloseable {
                 total += b.uncompressedSize();
             }
         }
-        Path out = Files.createTempFile(dir, "hydrapi-base-", ".img");
+        Path out = TemporaryFiles.create(dir, "hydrapi-base-", ".img", false);
         scratch.add(out);
         XzDecoder.decodeToSparseFile(file, out, progress.phase("decode " + file.getFileName(), total));
         return out;
@@ -175,7 +179,7 @@ public final class BaseImage implements AutoCloseable {
                 throw new UnsupportedImageException(file + ": zip entry " + entry.getName()
                         + " uses a compression method or encryption that cannot be read; re-zip it with deflate");
             }
-            Path out = Files.createTempFile(dir, "hydrapi-zip-", ".img");
+            Path out = TemporaryFiles.create(dir, "hydrapi-zip-", ".img", false);
             scratch.add(out);
             try (InputStream in = zip.getInputStream(entry)) {
                 SparseCopy.copy(in, out, progress.phase("unzip " + entry.getName(), entry.getSize()));
@@ -222,11 +226,7 @@ public final class BaseImage implements AutoCloseable {
 
     private static void deleteAll(List<Path> files) {
         for (Path p : files) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException ignored) {
-                // best effort: a scratch file in the temp directory
-            }
+            TemporaryFiles.delete(p);
         }
     }
 }

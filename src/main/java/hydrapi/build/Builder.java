@@ -110,30 +110,27 @@ public final class Builder {
             MessageDigest md = Sha256Sums.newDigest();
             XzWriteSummary xz;
             try (OutputStream os = new DigestOutputStream(
-                    new BufferedOutputStream(Files.newOutputStream(tmpImage), 1 << 20), md)) {
+                    new BufferedOutputStream(AtomicOutput.open(out, tmpImage), 1 << 20), md)) {
                 ParallelXzWriter writer = new ParallelXzWriter(req.threads(), req.xzBlockBytes(), req.xzPreset());
                 java.util.function.LongConsumer p = progress.phase("compress", disk.sizeBytes());
                 xz = base.xzBlocks() == null ? writer.write(disk, os, p)
                         : writer.writeReusing(disk, base.source(), base.xzBlocks(), changedIn(changed), os, p);
             }
             String hex = HexFormat.of().formatHex(md.digest());
-            Path tmpSidecar = output.create(sidecar);
-            Files.writeString(tmpSidecar, Sha256Sums.line(hex, out.getFileName().toString()), StandardCharsets.UTF_8);
+            output.write(sidecar, Sha256Sums.line(hex, out.getFileName().toString()).getBytes(StandardCharsets.UTF_8));
             // Beside the image, the very bytes written into it: cmp or sha256sum shows they agree.
             Path manifestFile = out.resolveSibling(out.getFileName() + ".manifest.json");
-            Path tmpManifest = output.create(manifestFile);
-            Files.write(tmpManifest, manifest);
+            Path tmpManifest = output.write(manifestFile, manifest);
             Path signature = null;
             Path manifestSignature = null;
             if (req.signer() != null) {
                 // Signed over the finished bytes; a signature's creation time is the build clock. The image's
                 // signature covers the manifest inside it; the sidecar copy gets its own.
                 signature = out.resolveSibling(out.getFileName() + ".asc");
-                req.signer().signDetached(tmpImage, output.create(signature), req.now(),
-                        OpenPgpSigner.Digest.SHA512);
+                output.write(signature, req.signer().signDetached(tmpImage, req.now(), OpenPgpSigner.Digest.SHA512));
                 manifestSignature = manifestFile.resolveSibling(manifestFile.getFileName() + ".asc");
-                req.signer().signDetached(tmpManifest, output.create(manifestSignature), req.now(),
-                        OpenPgpSigner.Digest.SHA512);
+                output.write(manifestSignature, req.signer().signDetached(tmpManifest, req.now(),
+                        OpenPgpSigner.Digest.SHA512));
             }
             if (req.imagerManifest() != null) {
                 writeImagerManifest(req, out, tmpImage, disk.sizeBytes(), output);
@@ -156,7 +153,7 @@ public final class Builder {
                 req.imagerUrl() != null ? req.imagerUrl() : out.getFileName().toString(), null,
                 LocalDate.ofInstant(req.now(), ZoneOffset.UTC), ImagerManifest.DEVICES_ARM64, tmpImage,
                 raw.sizeBytes(), raw.sha256Hex());
-        m.write(output.create(req.imagerManifest().toAbsolutePath()));
+        output.write(req.imagerManifest().toAbsolutePath(), m.toJson().getBytes(StandardCharsets.UTF_8));
     }
 
     /** "PIN REVISION NAR-HASH" of the Hydra source the image installs, or null when it installs none. */
@@ -201,8 +198,7 @@ public final class Builder {
 
     private static void checkPaths(BuildRequest req) throws IOException {
         Path out = req.out().toAbsolutePath().normalize();
-        String name = out.getFileName().toString();
-        if (!name.endsWith(".xz")) {
+        if (!out.getFileName().toString().endsWith(".xz")) {
             throw new InvalidInputException("--out " + req.out() + ": the output is xz-compressed, so its name must"
                     + " end in .xz (e.g. hydra.img.xz)");
         }
@@ -220,6 +216,18 @@ public final class Builder {
         }
         if (req.threads() < 1) {
             throw new InvalidInputException("--threads " + req.threads() + ": give 1 or more");
+        }
+        // Every file the build will write takes a new file in its directory and is not a directory itself.
+        String name = out.getFileName().toString();
+        for (String suffix : new String[] {"", ".sha256", ".manifest.json"}) {
+            AtomicOutput.probe(out.resolveSibling(name + suffix));
+        }
+        if (req.signer() != null) {
+            AtomicOutput.probe(out.resolveSibling(name + ".asc"));
+            AtomicOutput.probe(out.resolveSibling(name + ".manifest.json.asc"));
+        }
+        if (req.imagerManifest() != null) {
+            AtomicOutput.probe(req.imagerManifest().toAbsolutePath().normalize());
         }
     }
 

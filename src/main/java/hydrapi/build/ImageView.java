@@ -35,19 +35,23 @@ public final class ImageView {
                         String linkTarget) {
     }
 
+    /** Real fstabs are a few hundred bytes; a damaged inode's size must not decide what is read. */
+    private static final long MAX_FSTAB_BYTES = 1 << 20;
+
     /** The mode a Pi shows for files on its vfat boot partition (default fmask/dmask 0022). */
     static final int FAT_MODE = 0755;
 
     private final DiskImage disk;
     private final Map<Integer, FatVolume> fat = new TreeMap<>();
     private final Map<Integer, Ext4Volume> ext4 = new TreeMap<>();
-    private final Map<Integer, String> problems = new TreeMap<>();
+    private final Map<Integer, hydrapi.HydrapiException> problems = new TreeMap<>();
     private final MountTable mounts;
 
     private ImageView(DiskImage disk) throws IOException {
         this.disk = disk;
         Map<Integer, String> labels = new LinkedHashMap<>();
         int rootGuess = 0;
+        int unreadableExt4 = 0;
         byte[] fstab = null;
         for (PartitionEntry e : disk.partitions()) {
             if (e.isExtended()) {
@@ -56,12 +60,19 @@ public final class ImageView {
             BlockDevice part = disk.partition(e.index());
             try {
                 if (looksLikeExt4(part)) {
+                    if (unreadableExt4 == 0) {
+                        unreadableExt4 = e.index();
+                    }
                     Ext4Volume v = Ext4Volume.open(part);
                     ext4.put(e.index(), v);
                     labels.put(e.index(), v.label());
                     if (rootGuess == 0) {
                         Optional<Ext4Entry> f = v.stat("/etc/fstab");
                         if (f.isPresent() && f.get().isRegularFile()) {
+                            if (f.get().sizeBytes() > MAX_FSTAB_BYTES) {
+                                throw new hydrapi.CorruptImageException("/etc/fstab of partition " + e.index() + " is "
+                                        + f.get().sizeBytes() + " bytes, not an fstab; the image is damaged");
+                            }
                             rootGuess = e.index();
                             fstab = v.readFile("/etc/fstab");
                         }
@@ -72,11 +83,16 @@ public final class ImageView {
                     labels.put(e.index(), v.label());
                 }
             } catch (hydrapi.HydrapiException ex) {
-                problems.put(e.index(), ex.getMessage());
+                problems.put(e.index(), ex);
             }
         }
         if (rootGuess == 0 && !ext4.isEmpty()) {
             rootGuess = ext4.keySet().iterator().next();
+        }
+        if (rootGuess == 0) {
+            // An ext4 root hydrapi cannot open (casefold, damage) is still the root: a path there must meet its
+            // problem, not "no partition is mounted there".
+            rootGuess = unreadableExt4;
         }
         this.mounts = MountTable.from(fstab, disk.mbr(), labels, rootGuess);
     }
@@ -151,7 +167,7 @@ public final class ImageView {
                 fs = "extended";
             }
             out.add(new PartitionInfo(e, fs, label, mounts.mountPointOf(e.index()).orElse(null),
-                    problems.get(e.index())));
+                    problems.containsKey(e.index()) ? problems.get(e.index()).getMessage() : null));
         }
         return out;
     }
@@ -175,8 +191,74 @@ public final class ImageView {
         return mounts.mounts().stream().map(m -> m.mountPoint() + "=p" + m.partition()).toList().toString();
     }
 
-    /** Lists a directory, or describes a single file, at an image path. */
-    public List<Entry> list(String path) throws IOException {
+    /** Most symlinks followed in one lookup, as Linux's MAXSYMLINKS. */
+    private static final int MAX_SYMLINK_HOPS = 40;
+
+    /**
+     * {@code path} with the image's symlinks resolved as the running Pi's kernel would (every component, the last one
+     * too when {@code followLast}), across partitions through the image's own mount table. A target never leaves the
+     * image: an absolute one starts again at the image's root, and ".." stops there. A missing component ends the
+     * walk (the caller reports it).
+     */
+    public String resolve(String path, boolean followLast) throws IOException {
+        return walk(path, followLast).path();
+    }
+
+    /** A resolved path and how many symlinks led there. */
+    private record Walk(String path, int hops) {
+    }
+
+    private Walk walk(String path, boolean followLast) throws IOException {
+        locate(path);
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(path.split("/")));
+        List<String> done = new ArrayList<>();
+        int hops = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.pop();
+            if (c.isEmpty() || c.equals(".")) {
+                continue;
+            }
+            if (c.equals("..")) {
+                if (!done.isEmpty()) {
+                    done.remove(done.size() - 1);
+                }
+                continue;
+            }
+            String candidate = "/" + String.join("/", done) + (done.isEmpty() ? "" : "/") + c;
+            String target = todo.isEmpty() && !followLast ? null : linkTarget(candidate);
+            if (target == null) {
+                done.add(c);
+                continue;
+            }
+            if (++hops > MAX_SYMLINK_HOPS) {
+                throw new InvalidInputException(path + ": more than " + MAX_SYMLINK_HOPS + " symlinks on the way"
+                        + " (a loop?)");
+            }
+            if (target.startsWith("/")) {
+                done.clear();
+            }
+            List<String> parts = List.of(target.split("/"));
+            for (int i = parts.size() - 1; i >= 0; i--) {
+                todo.push(parts.get(i));
+            }
+        }
+        return new Walk("/" + String.join("/", done), hops);
+    }
+
+    /** The target of the symlink at an image path whose parents are no symlinks; null for anything else. */
+    private String linkTarget(String path) throws IOException {
+        MountTable.Located loc = locate(path);
+        Ext4Volume v = ext4.get(loc.mount().partition());
+        if (v == null || loc.innerPath().equals("/")) {
+            return null;
+        }
+        Optional<Ext4Entry> e = v.stat(loc.innerPath());
+        return e.isPresent() && e.get().isSymlink() ? e.get().linkTarget() : null;
+    }
+
+    /** Lists a directory, or describes a single file, at an image path (its last component not followed, as ls -l). */
+    public List<Entry> list(String given) throws IOException {
+        String path = resolve(given, false);
         MountTable.Located loc = locate(path);
         int part = loc.mount().partition();
         if (fat.containsKey(part)) {
@@ -216,8 +298,20 @@ public final class ImageView {
         throw unreadable(path, part);
     }
 
-    /** The bytes of a regular file at an image path. */
-    public byte[] read(String path) throws IOException {
+    /** The bytes of a regular file at an image path, symlinks followed inside the image. */
+    public byte[] read(String given) throws IOException {
+        Walk w = walk(given, true);
+        try {
+            return readResolved(w.path());
+        } catch (InvalidInputException e) {
+            if (w.hops() == 0) {
+                throw e;
+            }
+            throw new InvalidInputException(given + " (-> " + w.path() + "): " + e.getMessage());
+        }
+    }
+
+    private byte[] readResolved(String path) throws IOException {
         MountTable.Located loc = locate(path);
         int part = loc.mount().partition();
         if (fat.containsKey(part)) {
@@ -242,8 +336,15 @@ public final class ImageView {
         return new InvalidInputException(path + ": no such file or directory in the image");
     }
 
-    private InvalidInputException unreadable(String path, int part) {
-        String why = problems.getOrDefault(part, "no FAT or ext4 filesystem recognised there");
-        return new InvalidInputException(path + ": partition " + part + " cannot be read: " + why);
+    /**
+     * Why {@code path} on partition {@code part} cannot be read, as the kind of failure it is: a refused feature
+     * (casefold, encrypt) stays unsupported and damage stays corrupt, whatever path ran into it.
+     */
+    public hydrapi.HydrapiException unreadable(String path, int part) {
+        hydrapi.HydrapiException p = problems.get(part);
+        String msg = path + ": partition " + part + " cannot be read: "
+                + (p != null ? p.getMessage() : "no FAT or ext4 filesystem recognised there");
+        return p instanceof hydrapi.CorruptImageException ? new hydrapi.CorruptImageException(msg, p)
+                : new hydrapi.UnsupportedImageException(msg, p);
     }
 }

@@ -4,6 +4,9 @@ package hydrapi.build;
 import hydrapi.InvalidInputException;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +47,7 @@ public final class OverlayManifest {
         if (!Files.isRegularFile(f)) {
             return rules;
         }
-        List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+        List<String> lines = utf8(Files.readAllBytes(f), f).lines().toList();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -90,6 +93,16 @@ public final class OverlayManifest {
             }
         }
         return rules;
+    }
+
+    /** The file's text; bytes that are not UTF-8 are refused, not read as U+FFFD (a path would silently change). */
+    private static String utf8(byte[] bytes, Path f) throws InvalidInputException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidInputException(f + ": not UTF-8 text; save it as UTF-8");
+        }
     }
 
     /** Rules of several overlays, later ones replacing earlier ones for the same path. */

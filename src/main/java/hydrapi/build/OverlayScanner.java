@@ -25,6 +25,9 @@ public final class OverlayScanner {
 
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
+    /** Version-control metadata, never part of the tree an overlay describes (a git checkout is the usual overlay). */
+    static final Set<String> VCS = Set.of(".git", ".hg", ".svn", ".bzr");
+
     private OverlayScanner() {
     }
 
@@ -36,7 +39,8 @@ public final class OverlayScanner {
         List<Path> paths;
         try (Stream<Path> s = Files.walk(dir)) {
             Path manifest = dir.resolve(OverlayManifest.FILE_NAME);
-            paths = s.filter(p -> !p.equals(dir) && !p.equals(manifest)).sorted().toList();
+            paths = s.filter(p -> !p.equals(dir) && !p.equals(manifest) && !inVcsDir(dir.relativize(p))).sorted()
+                    .toList();
         }
         for (Path p : paths) {
             StringBuilder rel = new StringBuilder();
@@ -44,8 +48,11 @@ public final class OverlayScanner {
                 rel.append('/').append(part);
             }
             String path = rel.toString();
+            requireReadableName(dir, path);
             if (Files.isSymbolicLink(p)) {
-                out.add(FileSpec.symlink(path, Files.readSymbolicLink(p).toString().replace('\\', '/')));
+                String target = Files.readSymbolicLink(p).toString().replace('\\', '/');
+                requireReadableName(dir, path + " -> " + target);
+                out.add(FileSpec.symlink(path, target));
             } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                 out.add(FileSpec.directory(path, mode(p, 0755)));
             } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -55,6 +62,29 @@ public final class OverlayScanner {
             }
         }
         return out;
+    }
+
+    private static boolean inVcsDir(Path relative) {
+        for (Path part : relative) {
+            if (VCS.contains(part.toString())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Java decodes file names with the locale's charset (sun.jnu.encoding, fixed when the JVM starts): under LANG=POSIX
+     * "café" reads as "caf\uFFFD\uFFFD", and the image would get that name instead. Refused, as is a name that is not
+     * UTF-8 at all, since the image's name would then depend on the locale of the build.
+     */
+    private static void requireReadableName(Path dir, String path) throws InvalidInputException {
+        if (path.indexOf('\uFFFD') >= 0) {
+            String charset = System.getProperty("sun.jnu.encoding", "?");
+            throw new InvalidInputException(dir + ": the name " + path + " cannot be read as UTF-8 (file names are"
+                    + " decoded as " + charset + " here); run hydrapi in a UTF-8 locale (e.g. LC_ALL=C.UTF-8)"
+                    + (charset.equalsIgnoreCase("UTF-8") ? " and rename the file to UTF-8" : ""));
+        }
     }
 
     private static int mode(Path p, int fallback) throws IOException {

@@ -2,7 +2,6 @@
 package hydrapi.build;
 
 import hydrapi.InvalidInputException;
-import hydrapi.UnsupportedImageException;
 import hydrapi.ext4.Ext4Entry;
 import hydrapi.ext4.Ext4Volume;
 import hydrapi.ext4.Ext4Writer;
@@ -134,9 +133,12 @@ final class PlanApplier {
         }
         for (OverlayManifest.Rule r : orphanRules) {
             MountTable.Located loc = view.locate(r.path());
-            if (view.ext4(loc.mount().partition()).isEmpty()) {
+            if (view.fat(loc.mount().partition()).isPresent()) {
                 throw new InvalidInputException(r.where() + ": " + r.path() + " is not on an ext4 partition; FAT"
                         + " has no modes or owners");
+            }
+            if (view.ext4(loc.mount().partition()).isEmpty()) {
+                throw view.unreadable(r.path(), loc.mount().partition());
             }
             if (view.ext4(loc.mount().partition()).get().stat(loc.innerPath()).isEmpty()) {
                 throw new InvalidInputException(r.where() + ": " + r.path() + " is neither in the overlay nor in"
@@ -245,8 +247,7 @@ final class PlanApplier {
             refuseSymlinkParents(view.ext4(part).get(), spec.path(), loc.innerPath());
             return new Step(spec, loc, part, false);
         }
-        throw new UnsupportedImageException(spec.path() + ": partition " + part
-                + " holds no FAT or ext4 filesystem hydrapi can write");
+        throw view.unreadable(spec.path(), part);
     }
 
     private static void refuseSymlinkParents(Ext4Volume vol, String imagePath, String inner) throws IOException {

@@ -118,7 +118,12 @@ final class RecipeInputs {
 
     private static Ext4Volume rootVolume(ImageView view) throws IOException {
         MountTable.Located root = view.locate("/etc/passwd");
-        return view.ext4(root.mount().partition()).orElseThrow(() -> new InvalidInputException(
+        int part = root.mount().partition();
+        if (view.ext4(part).isEmpty() && view.fat(part).isEmpty()) {
+            // An ext4 root with a refused feature is unsupported (exit 3), not a usage error.
+            throw view.unreadable("/etc/passwd", part);
+        }
+        return view.ext4(part).orElseThrow(() -> new InvalidInputException(
                 "the image's root partition is not ext4, so no accounts can be added"));
     }
 

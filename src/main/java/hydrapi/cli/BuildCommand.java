@@ -196,6 +196,13 @@ final class BuildCommand implements Callable<Integer> {
         if (xzBlockMiB < 1 || xzBlockMiB > 1024) {
             throw new hydrapi.InvalidInputException("--xz-block-size " + xzBlockMiB + ": give 1 to 1024 (MiB)");
         }
+        for (String text : cmdlineAppend) {
+            if (text.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+                // cmdline.txt is one line: the firmware reads only the first, so a line break drops the words after it.
+                throw new InvalidInputException("--cmdline-append '" + visible(text) + "': holds a line break or"
+                        + " control character; cmdline.txt must stay one line of words separated by spaces");
+            }
+        }
         Path outDir = out.toAbsolutePath().getParent();
         BuildRequest req = new BuildRequest(base.source(), base.policy(), out, overlays, ssh, cmdlineAppend,
                 common.threads(), xzBlockMiB << 20, 6, Context.now(main), outDir != null ? outDir : Context.tmpDir(),
@@ -230,7 +237,8 @@ final class BuildCommand implements Callable<Integer> {
         }
         o.flush();
         warnAboutBase(r.base());
-        if (loginWarning != null && !common.quiet) {
+        // Not a progress line: --quiet keeps it, or an image nobody can log in to would pass unnoticed.
+        if (loginWarning != null) {
             spec.commandLine().getErr().println("hydrapi: warning: " + loginWarning);
             spec.commandLine().getErr().flush();
         }
@@ -296,13 +304,18 @@ final class BuildCommand implements Callable<Integer> {
         }
         List<String> keys = new ArrayList<>();
         for (Path f : sshKeys) {
+            int before = keys.size();
             for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
                 if (!line.isBlank() && !line.strip().startsWith("#")) {
                     keys.add(line.strip());
                 }
             }
+            if (keys.size() == before) {
+                throw new InvalidInputException("--ssh-key " + f + ": holds no public key line; give the .pub file"
+                        + " of a key (ssh-keygen makes one)");
+            }
         }
-        if (keys.isEmpty() && passwordHash == null && passwordFile == null) {
+        if (keys.isEmpty() && passwordHash == null && passwordFile == null && !overlayAuthorizesKeys()) {
             loginWarning = user + " gets neither an SSH key nor a password, so nobody can log in to the image; give"
                     + " --ssh-key or --password-file";
         }
@@ -326,6 +339,26 @@ final class BuildCommand implements Callable<Integer> {
             passphrase = (eol < 0 ? text : text.substring(0, eol)).replace("\r", "");
         }
         return HeadlessSettings.of(wifiSsid, passphrase, wifiCountry, timezone, locale);
+    }
+
+    /** {@code text} with control characters as \\n, \\r, \\t or \\xHH, for a one-line message. */
+    static String visible(String text) {
+        StringBuilder b = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> b.append(c < 0x20 || c == 0x7F ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+            }
+        }
+        return b.toString();
+    }
+
+    /** Whether an overlay brings the admin's own authorized_keys, so no --ssh-key is needed to log in. */
+    private boolean overlayAuthorizesKeys() {
+        return overlays.stream().anyMatch(d -> Files.isRegularFile(d.resolve("home").resolve(user).resolve(".ssh")
+                .resolve("authorized_keys")));
     }
 
     /** The source options as given; what they name is checked by the build. */

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.cli;
 
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Options every command takes. */
+/** Options every command takes; --stacktrace and --threads may also come before the command. */
 public final class CommonOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
 
     @Option(names = "--json", description = "Print a machine-readable JSON summary on standard output.")
     boolean json;
@@ -20,6 +25,13 @@ public final class CommonOptions {
     Integer threads;
 
     int threads() {
-        return threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        Main top = top();
+        Integer n = threads != null ? threads : top != null ? top.threads : null;
+        return n != null ? n : Runtime.getRuntime().availableProcessors();
+    }
+
+    private Main top() {
+        CommandSpec parent = mixee == null ? null : mixee.parent();
+        return parent != null && parent.userObject() instanceof Main m ? m : null;
     }
 }

@@ -17,12 +17,21 @@ import java.util.Map;
 /** Entry point: wires picocli, the exit-code mapping and the error handler; commands only parse and delegate. */
 @Command(name = "hydrapi", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Turns a Raspberry Pi OS Lite image into a Hydra build server image, offline and without root.",
-        subcommands = {BuildCommand.class, VerifyCommand.class, InspectCommand.class, TryCommand.class},
+        subcommands = {BuildCommand.class, VerifyCommand.class, InspectCommand.class, TryCommand.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n")
 public final class Main implements Runnable {
 
     @Spec
     CommandSpec spec;
+
+    // The README promises these on every command; before the command they apply to it as if given after it.
+    @CommandLine.Option(names = "--stacktrace", description = "On error, print the Java stack trace too.")
+    boolean stacktrace;
+
+    @CommandLine.Option(names = "--threads", paramLabel = "N",
+            description = "Worker threads for compression and checking (default: all cores).")
+    Integer threads;
 
     /** The process environment, replaceable in tests (SOURCE_DATE_EPOCH, TMPDIR). */
     final Map<String, String> env;
@@ -43,7 +52,8 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: build, verify, inspect or try");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: build, verify, inspect, try"
+                + " or help");
     }
 
     public static void main(String[] args) {
@@ -60,7 +70,7 @@ public final class Main implements Runnable {
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(t -> ExitCode.of(t).code);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            boolean trace = parseResult.subcommand() != null
+            boolean trace = parseResult.hasMatchedOption("--stacktrace") || parseResult.subcommand() != null
                     && parseResult.subcommand().hasMatchedOption("--stacktrace");
             ExitCode code = ExitCode.of(ex);
             String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
@@ -72,6 +82,7 @@ public final class Main implements Runnable {
                     && fse.getFile() != null) {
                 msg = fse.getFile() + ": " + fse.getReason();
             }
+            msg = InputOptions.describe(ex, msg);
             if (code == ExitCode.INTERNAL) {
                 msg = "internal error: " + ex + " (re-run with --stacktrace and report it)";
             }
@@ -85,7 +96,8 @@ public final class Main implements Runnable {
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("hydrapi: " + ex.getMessage());
-            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            c.getErr().println("Try '" + invocation() + c.getCommandSpec().qualifiedName().substring("hydrapi".length())
+                    + " --help' for more information.");
             c.getErr().flush();
             return ExitCode.USAGE.code;
         });
@@ -94,6 +106,29 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return rc;
+    }
+
+    /**
+     * How the user started hydrapi, for "Try '… --help'": what the launcher says ({@code -Dhydrapi.command}), else
+     * {@code java -jar JAR} when run from the jar, else {@code hydrapi}.
+     */
+    static String invocation() {
+        java.security.CodeSource cs = Main.class.getProtectionDomain().getCodeSource();
+        return invocation(System.getProperty("hydrapi.command"), cs == null ? null : cs.getLocation());
+    }
+
+    static String invocation(String launcher, java.net.URL codeSource) {
+        if (launcher != null && !launcher.isBlank()) {
+            return launcher;
+        }
+        if (codeSource != null && codeSource.getPath().endsWith(".jar")) {
+            try {
+                return "java -jar " + java.nio.file.Path.of(codeSource.toURI());
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                return "java -jar " + codeSource.getPath();
+            }
+        }
+        return "hydrapi";
     }
 
     private static void setExitCodeHelp(CommandLine cl) {

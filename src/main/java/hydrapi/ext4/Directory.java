@@ -32,6 +32,9 @@ final class Directory {
         this.blockCount = blockCount;
     }
 
+    /** 256 MiB of entries at 4 KiB blocks; the largest directory of a Raspberry Pi OS root is a few hundred KiB. */
+    static final long MAX_BLOCKS = 1 << 16;
+
     static Directory read(Ext4Volume vol, Inode dir) throws IOException {
         Superblock sb = vol.superblock();
         int bs = sb.blockSize();
@@ -41,9 +44,14 @@ final class Directory {
                     + " supported");
         }
         long size = dir.sizeBytes();
-        if (size % bs != 0 || size == 0 || size / bs > sb.blocksCount()) {
+        if (size % bs != 0 || size <= 0 || size / bs > sb.blocksCount()) {
             throw new CorruptImageException(where + ": size " + size + " is not a positive multiple of the block"
                     + " size; run e2fsck");
+        }
+        if (size / bs > MAX_BLOCKS) {
+            // Read whole into memory: a size from a damaged or hostile inode must not decide how much.
+            throw new UnsupportedImageException(where + ": " + size / bs + " blocks is larger than the " + MAX_BLOCKS
+                    + " blocks of directory hydrapi reads");
         }
         int n = (int) (size / bs);
         ExtentTree tree = vol.extentTree(dir);

@@ -255,11 +255,17 @@ public final class Ext4Volume implements Closeable {
         return out;
     }
 
+    /**
+     * The most {@link #readFile} reads into memory. A sparse file in a hostile image may claim gigabytes at no cost
+     * to its maker; configuration files, kernels and initramfs images are far smaller.
+     */
+    public static final long MAX_READ_BYTES = 256L << 20;
+
     public byte[] readFile(String path) throws IOException {
         Inode f = regularFile(path);
-        if (f.sizeBytes() > Integer.MAX_VALUE - 8) {
-            throw new InvalidInputException("ext4: " + path + " (" + f.sizeBytes() + " bytes) is too large to read"
-                    + " into memory; use openFile");
+        if (f.sizeBytes() > MAX_READ_BYTES) {
+            throw new UnsupportedImageException("ext4: " + path + " is " + f.sizeBytes() + " bytes, more than the "
+                    + (MAX_READ_BYTES >> 20) + " MiB hydrapi reads into memory");
         }
         try (InputStream in = new FileStream(this, f)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream((int) f.sizeBytes());

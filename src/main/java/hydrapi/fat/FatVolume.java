@@ -127,6 +127,9 @@ public final class FatVolume {
         return out;
     }
 
+    /** The most {@link #readFile} reads into memory, as ext4's reader. */
+    public static final long MAX_READ_BYTES = 256L << 20;
+
     public byte[] readFile(String path) throws IOException {
         List<String> names = FatPath.split(path);
         if (names.isEmpty()) {
@@ -141,6 +144,10 @@ public final class FatVolume {
         long size = r.sizeBytes();
         if (size == 0) {
             return new byte[0];
+        }
+        if (size > MAX_READ_BYTES) {
+            throw new UnsupportedImageException("boot partition: file " + path + " is " + size + " bytes, more than"
+                    + " the " + (MAX_READ_BYTES >> 20) + " MiB hydrapi reads into memory");
         }
         List<Long> chain = fat.chain(r.cluster(), "file " + path);
         long cb = boot.clusterBytes();

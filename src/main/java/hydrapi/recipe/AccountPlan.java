@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.recipe;
 
+import hydrapi.InvalidInputException;
 import hydrapi.plan.Content;
 
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ final class AccountPlan {
     }
 
     /** {@code adminHash}: the admin's crypt hash, or null for none (a new admin is then locked with "!"). */
-    static AccountPlan of(HydraOptions o, AccountSnapshot snapshot, String adminHash) {
+    static AccountPlan of(HydraOptions o, AccountSnapshot snapshot, String adminHash) throws InvalidInputException {
         ColonFile passwd = ColonFile.parse(snapshot.passwd());
         ColonFile group = ColonFile.parse(snapshot.group());
         Set<Integer> uids = passwd.ids(2);
@@ -104,6 +105,11 @@ final class AccountPlan {
         }
 
         String[] admin = passwd.find(o.adminUser());
+        if (admin != null && !isLoginAccount(admin)) {
+            // Sudo and an authorized_keys for daemon, sshd or nobody would open a service account to logins.
+            throw InvalidInputException.about(HydraOptions.ADMIN_USER, "'" + o.adminUser() + "' is a system account"
+                    + " of the image (UID " + admin[2] + " in /etc/passwd); choose a login name of your own");
+        }
         if (admin == null) {
             p.adminIsNew = true;
             int gid = existingId(group, o.adminUser(), 2);
@@ -238,6 +244,16 @@ final class AccountPlan {
         if (holder != null) {
             throw new IllegalStateException(file + ": planned ID " + id + " for " + name + " is held by " + holder
                     + " (the file changed after the recipe read it)");
+        }
+    }
+
+    /** A passwd entry of a person: UID 1000..59999, Debian's range for them (adduser.conf FIRST_UID..LAST_UID). */
+    private static boolean isLoginAccount(String[] entry) {
+        try {
+            int uid = Integer.parseInt(entry[2]);
+            return uid >= USER_MIN && uid < 60000;
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            return false;
         }
     }
 

@@ -26,7 +26,24 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
     // RFC 1123 label; userconf-pi's rule for names (raspberry-pi-os-image.md §2.5).
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
     private static final Pattern USER = Pattern.compile("[a-z][a-z0-9-]{0,31}");
-    private static final Pattern HASH = Pattern.compile("\\$(6|y)\\$[^:\\s]+");
+    // crypt(5): $6$[rounds=N$]SALT$ and 86 characters of ./0-9A-Za-z; $y$PARAMS$SALT$ and 43 of them. A prefix
+    // alone ("$6$x") would lock the account as surely as "!" while looking like a password.
+    private static final Pattern FULL_HASH = Pattern.compile(
+            "\\$6\\$(rounds=[0-9]{1,9}\\$)?[./0-9A-Za-z]{1,16}\\$[./0-9A-Za-z]{86}"
+            + "|\\$y\\$[./0-9A-Za-z]+\\$[./0-9A-Za-z]{1,86}\\$[./0-9A-Za-z]{43}");
+    // Accounts the image has or the recipe makes; the admin must be none of them.
+    private static final Pattern RESERVED_USERS =
+            Pattern.compile("root|nixbld[0-9]*|hydra|hydra-queue-runner|hydra-www");
+
+    /** The inputs refusals name ({@link InvalidInputException#input()}). */
+    public static final String HOST_NAME = "host name";
+    public static final String ADMIN_USER = "admin user";
+    public static final String PASSWORD = "password";
+    public static final String PASSWORD_HASH = "password hash";
+    public static final String SSH_KEY_INPUT = "SSH key";
+    public static final String ADMIN_EMAIL = "Hydra admin e-mail";
+    public static final String BUILD_USERS = "Nix build users";
+    public static final String JOBSET = "jobset";
     private static final Pattern EMAIL = Pattern.compile("[^@\\s'\"]+@[^@\\s'\"]+");
     private static final Pattern SSH_KEY = Pattern.compile("(ssh-|ecdsa-|sk-)\\S+ [A-Za-z0-9+/=]+( .*)?");
 
@@ -52,40 +69,51 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
                 adminEmail, buildUsers, noHydra, now, reproducible, bootMount, jobsets);
     }
 
-    /** Rejects values that would break a file we write; messages name the option. */
+    /**
+     * Rejects values that would break a file we write, or an account that cannot work; each refusal says which input
+     * ({@link InvalidInputException#input()}) so that the command line can name its option.
+     */
     public void validate() throws InvalidInputException {
         if (!HOSTNAME.matcher(hostname).matches()) {
-            throw new InvalidInputException("--hostname: '" + hostname + "' is not a host name (letters, digits, '-')");
+            throw InvalidInputException.about(HOST_NAME, "'" + hostname + "' is not a host name (letters, digits,"
+                    + " '-', at most 63)");
         }
-        if (!USER.matcher(adminUser).matches() || adminUser.equals("root")) {
-            throw new InvalidInputException("--admin-user: '" + adminUser
-                    + "' must match [a-z][a-z0-9-]{0,31} and not be root");
+        if (!USER.matcher(adminUser).matches()) {
+            throw InvalidInputException.about(ADMIN_USER, "'" + adminUser + "' is not a login name"
+                    + " ([a-z][a-z0-9-]{0,31})");
+        }
+        if (RESERVED_USERS.matcher(adminUser).matches()) {
+            throw InvalidInputException.about(ADMIN_USER, "'" + adminUser + "' is an account of the system, Nix or"
+                    + " Hydra (root, nixbld*, hydra*); choose a login name of your own");
         }
         if (passwordHash != null && passwordFile != null) {
-            throw new InvalidInputException("--password-hash and --password-file exclude each other; give one");
+            throw InvalidInputException.about(PASSWORD, "a hash and a password file exclude each other; give one");
         }
-        if (passwordHash != null && !HASH.matcher(passwordHash).matches()) {
-            throw new InvalidInputException("--password-hash: not a $6$ or $y$ crypt hash; make one with mkpasswd");
+        if (passwordHash != null && !FULL_HASH.matcher(passwordHash).matches()) {
+            // Not echoed: a plain password given by mistake would land in a terminal's scrollback and in logs.
+            throw InvalidInputException.about(PASSWORD_HASH, "not a complete SHA-512 ($6$) or yescrypt ($y$) crypt"
+                    + " hash; make one with mkpasswd -m sha-512");
         }
         for (String key : sshPublicKeys) {
             if (!SSH_KEY.matcher(key.strip()).matches() || key.contains("\n")) {
-                throw new InvalidInputException("--ssh-key: '" + abbreviate(key) + "' is not one OpenSSH public key line");
+                throw InvalidInputException.about(SSH_KEY_INPUT, "'" + abbreviate(key)
+                        + "' is not one OpenSSH public key line");
             }
         }
         if (adminEmail != null && !EMAIL.matcher(adminEmail).matches()) {
-            throw new InvalidInputException("--admin-email: '" + adminEmail + "' is not an e-mail address");
+            throw InvalidInputException.about(ADMIN_EMAIL, "'" + adminEmail + "' is not an e-mail address");
         }
         if (buildUsers < 1 || buildUsers > 32) {
-            throw new InvalidInputException("--build-users: " + buildUsers + " is outside 1..32");
+            throw InvalidInputException.about(BUILD_USERS, buildUsers + " is outside 1..32");
         }
         Set<String> names = new HashSet<>();
         for (Jobset j : jobsets) {
             if (!names.add(j.name())) {
-                throw new InvalidInputException("--jobset: the name '" + j.name() + "' is given twice");
+                throw InvalidInputException.about(JOBSET, "the name '" + j.name() + "' is given twice");
             }
         }
         if (!jobsets.isEmpty() && noHydra) {
-            throw new InvalidInputException("--jobset needs Hydra; it cannot go with --no-hydra");
+            throw InvalidInputException.about(JOBSET, "jobsets need Hydra, and this image is to have none");
         }
         if (!bootMount.startsWith("/") || bootMount.endsWith("/")) {
             throw new InvalidInputException("boot mount point '" + bootMount + "' is not an absolute path");

@@ -42,12 +42,15 @@ public enum Pin {
         return narHash;
     }
 
+    /** What a refused pin is called ({@link InvalidInputException#input()}). */
+    public static final String INPUT = "Hydra pin";
+
     public static Pin parse(String id) throws InvalidInputException {
         for (Pin p : values()) {
             if (p.id.equals(id)) {
                 return p;
             }
         }
-        throw new InvalidInputException("--pin: '" + id + "' is not one of legacy-2016, modern");
+        throw InvalidInputException.about(INPUT, "'" + id + "' is not one of legacy-2016, modern");
     }
 }

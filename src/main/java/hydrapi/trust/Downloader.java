@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,6 +30,10 @@ import java.util.regex.Pattern;
  *
  * <p>A {@code .part} left by an earlier run is resumed without a validator, because none was stored; if the
  * server's file changed in between, the joined file fails the caller's hash check and must be deleted.
+ *
+ * <p>Failed attempts are retried after a growing pause (1, 2, 4, 8 s), and the final error gives the reason (the
+ * host name that did not resolve, the refused connection), not just the count. Proxies come from the environment as
+ * curl reads them ({@link ProxyEnv}).
  */
 public final class Downloader {
 
@@ -47,21 +52,35 @@ public final class Downloader {
     private final String userAgent;
     private final HttpClient client;
     private final int maxAttempts;
+    private final Duration firstPause;
+    private final ProxyEnv proxy;
 
     /**
      * @param userAgent sent as {@code User-Agent}, e.g. {@code hydrapi/0.1.0}: downloads.raspberrypi.com is
      *                  reported to answer 403 to some library default agents
      */
-    public Downloader(Path cacheDir, String userAgent) {
+    public Downloader(Path cacheDir, String userAgent) throws InvalidInputException {
         this(cacheDir, userAgent, 5);
     }
 
-    public Downloader(Path cacheDir, String userAgent, int maxAttempts) {
+    public Downloader(Path cacheDir, String userAgent, int maxAttempts) throws InvalidInputException {
+        this(cacheDir, userAgent, maxAttempts, Duration.ofSeconds(1), System.getenv());
+    }
+
+    /** @param firstPause the pause after the first failed attempt, doubled after each further one (at most 30 s) */
+    Downloader(Path cacheDir, String userAgent, int maxAttempts, Duration firstPause, Map<String, String> env)
+            throws InvalidInputException {
         this.cacheDir = cacheDir;
         this.userAgent = userAgent;
         this.maxAttempts = maxAttempts;
-        this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(30)).build();
+        this.firstPause = firstPause;
+        this.proxy = ProxyEnv.of(env);
+        HttpClient.Builder b = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(30));
+        if (proxy != null) {
+            b.proxy(proxy);
+        }
+        this.client = b.build();
     }
 
     /** The path {@code fetch(url, fileName, …)} uses for the finished file. */
@@ -88,6 +107,9 @@ public final class Downloader {
         String validator = null;
         IOException last = null;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+            if (attempt > 1) {
+                pause(attempt, url);
+            }
             try {
                 Optional<String> v = attempt(url, part, validator, progress);
                 if (v == null) {
@@ -107,8 +129,8 @@ public final class Downloader {
                 // keep the .part and its validator; the next attempt resumes
             }
         }
-        throw new IOException(url + ": download failed after " + maxAttempts + " attempts ("
-                + (last == null ? "server kept sending inconsistent ranges" : last.getMessage())
+        throw new IOException(url + ": download failed after " + maxAttempts + " attempts" + via(url) + " ("
+                + (last == null ? "server kept sending inconsistent ranges" : reason(last, url))
                 + "); run again to resume from " + part);
     }
 
@@ -136,6 +158,9 @@ public final class Downloader {
     public byte[] get(URI url, long maxBytes) throws IOException {
         IOException last = null;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+            if (attempt > 1) {
+                pause(attempt, url);
+            }
             HttpRequest req = HttpRequest.newBuilder(url).GET().header("User-Agent", userAgent)
                     .timeout(Duration.ofMinutes(2)).build();
             try {
@@ -166,7 +191,70 @@ public final class Downloader {
                 last = e;
             }
         }
-        throw new IOException(url + ": download failed after " + maxAttempts + " attempts (" + last.getMessage() + ")");
+        throw new IOException(url + ": download failed after " + maxAttempts + " attempts" + via(url) + " ("
+                + reason(last, url) + ")");
+    }
+
+    /** Waits before attempt {@code attempt} (2, 3, …): a network that is down now is often up again in seconds. */
+    private void pause(int attempt, URI url) throws InterruptedIOException {
+        long millis = Math.min(30_000L, firstPause.toMillis() << Math.min(20, attempt - 2));
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(url + ": download interrupted");
+        }
+    }
+
+    private String via(URI url) {
+        return proxy == null ? "" : proxy.describe(url);
+    }
+
+    /**
+     * What went wrong, in words. The JDK's HTTP client reports a host that does not resolve as a ConnectException
+     * without a message (the reason is in its causes), and a refused or unroutable connection with no reason at all:
+     * then one plain socket connect to the same place (the proxy, if one is used) asks the OS.
+     */
+    private String reason(Throwable e, URI url) {
+        String r = reason(e);
+        if (!r.equals(java.net.ConnectException.class.getSimpleName())) {
+            return r;
+        }
+        java.net.InetSocketAddress to = proxy == null ? null
+                : (java.net.InetSocketAddress) proxy.select(url).get(0).address();
+        if (to == null) {
+            to = new java.net.InetSocketAddress(url.getHost(), url.getPort() > 0 ? url.getPort()
+                    : "https".equals(url.getScheme()) ? 443 : 80);
+        } else if (to.isUnresolved()) {
+            to = new java.net.InetSocketAddress(to.getHostString(), to.getPort());
+        }
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(to, 5000);
+            return "cannot connect to " + to.getHostString() + ":" + to.getPort();
+        } catch (IOException | IllegalArgumentException probe) {
+            return reason(probe) + " at " + to.getHostString() + ":" + to.getPort();
+        }
+    }
+
+    static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException
+                    || t instanceof java.net.UnknownHostException) {
+                return "the host name does not resolve: no network, or no DNS";
+            }
+            if (t instanceof java.net.http.HttpConnectTimeoutException) {
+                return "no connection within 30 s";
+            }
+            if (t instanceof java.net.http.HttpTimeoutException) {
+                return "no answer in time";
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     /**

@@ -70,7 +70,8 @@ public final class Sha256Sums {
 
     /** Reads the first line of a sidecar; a malformed one is an {@link InvalidInputException}. */
     public static Entry read(Path sidecar) throws IOException {
-        String text = Files.readString(sidecar, StandardCharsets.UTF_8);
+        // Decoded leniently: a line that is not hex and a name fails the pattern below all the same.
+        String text = new String(Files.readAllBytes(sidecar), StandardCharsets.UTF_8);
         String first = text.lines().findFirst().orElse("");
         Matcher m = LINE.matcher(first.strip());
         if (!m.matches()) {

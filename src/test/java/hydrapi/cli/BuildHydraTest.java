@@ -70,8 +70,9 @@ class BuildHydraTest {
         Path out = tmp.resolve("o.img.xz");
         Cli.Run run = Cli.run("build", "--base", base.toString(), "--out", out.toString(), "--hostname", "hydra",
                 "--user", "alice", "--ssh-key", key.toString(), "--password-hash",
-                "$6$saltsalt$Wx7/hTHWxxxx", "--hydra-pin", "legacy-2016", "--download-on-pi", "--hydra-source", src[0],
-                "--hydra-hash", src[1], "--quiet");
+                "$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1",
+                "--hydra-pin", "legacy-2016", "--download-on-pi", "--hydra-source", src[0], "--hydra-hash", src[1],
+                "--quiet");
         assertEquals(0, run.exitCode(), run.stderr());
         Path raw = tmp.resolve("o.img");
         Oracles.xzDecompress(out, raw);
