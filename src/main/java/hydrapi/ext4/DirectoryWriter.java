@@ -37,6 +37,7 @@ final class DirectoryWriter {
         } else {
             linkLinear(dir, name, inodeNo, fileType);
         }
+        vol.lookupChanged(dirNo, name, inodeNo);
     }
 
     /**
@@ -62,6 +63,7 @@ final class DirectoryWriter {
                         java.util.Arrays.fill(block, off, off + e.recLen(), (byte) 0);
                     }
                     writeLeaf(dir, vol.extentTree(dir).physicalBlock(leaf.getKey()), block);
+                    vol.lookupChanged(dirNo, name, 0);
                     return e;
                 }
                 prev = e;

@@ -115,6 +115,7 @@ public final class Ext4Writer {
         } catch (IOException | RuntimeException e) {
             dev.rollback();
             alloc.restore(snap);
+            vol.forgetLookups();
             throw e;
         }
     }
@@ -145,10 +146,10 @@ public final class Ext4Writer {
             Entry at = entryAt(path, "write a file at");
             Ext4Volume.Resolved parent = at.parent();
             byte[] name = at.name();
-            DirEntry existing = Directory.read(vol, parent.inode()).lookup(name);
+            long existing = vol.lookup(parent.inode(), name);
             int mode = Inode.S_IFREG | (permissions & 07777);
-            if (existing != null) {
-                Inode old = vol.inode(existing.inodeNo());
+            if (existing != 0) {
+                Inode old = vol.inode(existing);
                 if (!old.isRegularFile() || old.linksCount() != 1 || (old.flags() & REFUSED_FLAGS) != 0
                         || old.hasFlag(Inode.HUGE_FILE_FL)) {
                     throw new UnsupportedImageException("ext4: " + path + " exists and is not a plain single-link"
@@ -192,10 +193,10 @@ public final class Ext4Writer {
             Entry at = entryAt(path, "make a symlink at");
             Ext4Volume.Resolved parent = at.parent();
             byte[] name = at.name();
-            DirEntry existing = Directory.read(vol, parent.inode()).lookup(name);
+            long existing = vol.lookup(parent.inode(), name);
             Inode ino;
-            if (existing != null) {
-                Inode old = vol.inode(existing.inodeNo());
+            if (existing != 0) {
+                Inode old = vol.inode(existing);
                 if (!old.isSymlink() || old.linksCount() != 1 || (old.flags() & REFUSED_FLAGS) != 0) {
                     throw new UnsupportedImageException("ext4: " + path + " exists and is not a single-link"
                             + " symlink; replacing it is not supported");
@@ -227,7 +228,7 @@ public final class Ext4Writer {
             } else {
                 writeContent(ino, t, goalFor(parent.inode().inodeNo()));
             }
-            if (existing == null) {
+            if (existing == 0) {
                 dirs.link(parent.inode().inodeNo(), name, ino.inodeNo(), DirEntry.FT_SYMLINK);
                 touchDirectory(parent.inode().inodeNo(), now, 0);
             }
@@ -275,11 +276,11 @@ public final class Ext4Writer {
             Ext4Volume.Resolved parent = at.parent();
             long parentNo = parent.inode().inodeNo();
             byte[] name = at.name();
-            DirEntry entry = Directory.read(vol, parent.inode()).lookup(name);
-            if (entry == null) {
+            long entry = vol.lookup(parent.inode(), name);
+            if (entry == 0) {
                 throw new InvalidInputException("ext4: " + path + ": no such file or directory in the image");
             }
-            Inode old = vol.inode(entry.inodeNo());
+            Inode old = vol.inode(entry);
             boolean dir = old.isDirectory();
             if ((old.flags() & REFUSED_FLAGS) != 0) {
                 throw new UnsupportedImageException("ext4: " + path + " is immutable, append-only, verity or"
@@ -289,8 +290,8 @@ public final class Ext4Writer {
                 throw new UnsupportedImageException("ext4: " + path + " is a device, fifo or socket; removing it is"
                         + " not supported");
             }
-            if (entry.inodeNo() < vol.superblock().firstIno()) {
-                throw new UnsupportedImageException("ext4: " + path + " is reserved inode " + entry.inodeNo()
+            if (entry < vol.superblock().firstIno()) {
+                throw new UnsupportedImageException("ext4: " + path + " is reserved inode " + entry
                         + "; removing it is not supported");
             }
             if (parentNo == 2 && Arrays.equals(name, "lost+found".getBytes(StandardCharsets.US_ASCII))) {
