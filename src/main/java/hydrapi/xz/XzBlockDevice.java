@@ -5,6 +5,7 @@ import hydrapi.io.BlockDevice;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -22,6 +23,12 @@ import org.tukaani.xz.BasicArrayCache;
  * (each from its Block Header, the random access xz-and-checksums.md §5.3 describes) and keeps the last few decoded
  * Blocks in an LRU cache, so memory stays at about {@code cacheBlocks} × the largest Block. Every decoded Block is
  * checked against its Check field before any byte of it is returned. Reads may come from several threads.
+ *
+ * <p>Opened with a spill directory, every decoded Block is also written to a sparse scratch file there (its all-zero
+ * pages left as holes), and later reads of it are served from that file: no Block is decoded twice, however
+ * scattered the reads (an ext4 directory's blocks over the disk made a small cache decode the same 24 MiB Blocks
+ * again and again, issue 14). The file holds only the Blocks read, never a full copy unless everything is read;
+ * it is deleted on close (on Linux and macOS already when opened, so not even a killed process leaves it).
  */
 public final class XzBlockDevice implements BlockDevice {
 
@@ -43,9 +50,17 @@ public final class XzBlockDevice implements BlockDevice {
     /** Access-ordered; a future so that two threads wanting one Block decode it once. Guarded by itself. */
     private final LinkedHashMap<Integer, CompletableFuture<byte[]>> cache;
     private final java.util.concurrent.atomic.AtomicLong decodes = new java.util.concurrent.atomic.AtomicLong();
+    /** Scratch file of decoded Blocks, or null; {@link #spillOffset}[i] is Block i's place in it, or -1. */
+    private final FileChannel spill;
+    private final Path spillPath;
+    private final java.util.concurrent.atomic.AtomicLongArray spillOffset;
+    private long spillEnd;
 
-    private XzBlockDevice(FileChannel channel, String name, List<XzStreamInfo> structure, int cacheBlocks) {
+    private XzBlockDevice(FileChannel channel, String name, List<XzStreamInfo> structure, int cacheBlocks,
+            FileChannel spill, Path spillPath) {
         this.channel = channel;
+        this.spill = spill;
+        this.spillPath = spillPath;
         this.name = name;
         this.structure = structure;
         this.cacheBlocks = cacheBlocks;
@@ -72,6 +87,10 @@ public final class XzBlockDevice implements BlockDevice {
             blockStart[i] = blocks[i].uncompressedOffset();
         }
         this.sizeBytes = size;
+        this.spillOffset = new java.util.concurrent.atomic.AtomicLongArray(blocks.length);
+        for (int i = 0; i < blocks.length; i++) {
+            spillOffset.set(i, -1);
+        }
         this.cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Integer, CompletableFuture<byte[]>> eldest) {
@@ -86,6 +105,14 @@ public final class XzBlockDevice implements BlockDevice {
      * whole instead.
      */
     public static XzBlockDevice open(Path xz, int cacheBlocks) throws IOException {
+        return open(xz, cacheBlocks, null);
+    }
+
+    /**
+     * Like {@link #open(Path, int)}; with {@code spillDir} set, decoded Blocks are kept in a scratch file there so
+     * none is decoded twice.
+     */
+    public static XzBlockDevice open(Path xz, int cacheBlocks, Path spillDir) throws IOException {
         if (cacheBlocks < 1) {
             throw new IllegalArgumentException("cacheBlocks " + cacheBlocks + " must be positive");
         }
@@ -99,7 +126,20 @@ public final class XzBlockDevice implements BlockDevice {
                         + big.uncompressedSize() + " bytes, over the " + MAX_BLOCK_BYTES
                         + "-byte limit for random access; decode the file whole instead");
             }
-            return new XzBlockDevice(ch, name, structure, cacheBlocks);
+            Path spillPath = null;
+            FileChannel spill = null;
+            if (spillDir != null) {
+                spillPath = Files.createTempFile(spillDir, "hydrapi-decoded-", ".img");
+                try {
+                    // SPARSE: holes where pages are zero, on filesystems that need to be asked (NTFS).
+                    spill = FileChannel.open(spillPath, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                            StandardOpenOption.SPARSE, StandardOpenOption.DELETE_ON_CLOSE);
+                } catch (IOException | RuntimeException e) {
+                    Files.deleteIfExists(spillPath);
+                    throw e;
+                }
+            }
+            return new XzBlockDevice(ch, name, structure, cacheBlocks, spill, spillPath);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -146,13 +186,62 @@ public final class XzBlockDevice implements BlockDevice {
         int done = 0;
         while (done < len) {
             int i = blockAt(pos);
-            byte[] data = decoded(i);
             int inBlock = (int) (pos - blockStart[i]);
-            int n = (int) Math.min(len - done, data.length - inBlock);
-            System.arraycopy(data, inBlock, buf, off + done, n);
+            int n = (int) Math.min(len - done, blocks[i].uncompressedSize() - inBlock);
+            long spilled = spillOffset.get(i);
+            if (spilled >= 0 && !inMemory(i)) {
+                readSpill(spilled + inBlock, buf, off + done, n);
+            } else {
+                System.arraycopy(decoded(i), inBlock, buf, off + done, n);
+            }
             done += n;
             pos += n;
         }
+    }
+
+    private boolean inMemory(int i) {
+        synchronized (cache) {
+            CompletableFuture<byte[]> f = cache.get(i);
+            return f != null && f.isDone() && !f.isCompletedExceptionally();
+        }
+    }
+
+    /** Positional read from the spill file; past its end (trailing zero pages never written) reads zeros. */
+    private void readSpill(long at, byte[] buf, int off, int len) throws IOException {
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(buf, off, len);
+        while (bb.hasRemaining()) {
+            int r = spill.read(bb, at + bb.position() - off);
+            if (r < 0) {
+                Arrays.fill(buf, bb.position(), off + len, (byte) 0);
+                return;
+            }
+        }
+    }
+
+    /** Writes a decoded Block's non-zero pages to the spill file and records where it lies. */
+    private void spill(int i, byte[] data) throws IOException {
+        long at;
+        synchronized (spillOffset) {
+            at = spillEnd;
+            spillEnd += data.length;
+        }
+        int page = 4096;
+        for (int p = 0; p < data.length; p += page) {
+            int n = Math.min(page, data.length - p);
+            if (!isZero(data, p, n)) {
+                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(data, p, n);
+                while (bb.hasRemaining()) {
+                    spill.write(bb, at + bb.position());
+                }
+            }
+        }
+        spillOffset.set(i, at);
+    }
+
+    private static final byte[] ZERO_PAGE = new byte[4096];
+
+    private static boolean isZero(byte[] b, int off, int len) {
+        return Arrays.mismatch(b, off, off + len, ZERO_PAGE, 0, len) < 0;
     }
 
     private int blockAt(long pos) {
@@ -196,7 +285,7 @@ public final class XzBlockDevice implements BlockDevice {
     }
 
     /** Blocks decoded so far (cache misses), for tests and statistics. */
-    long decodedBlocks() {
+    public long decodedBlocks() {
         return decodes.get();
     }
 
@@ -218,6 +307,9 @@ public final class XzBlockDevice implements BlockDevice {
             System.arraycopy(src, off, data, filled[0], len);
             filled[0] += len;
         });
+        if (spill != null) {
+            spill(i, data);
+        }
         return data;
     }
 
@@ -231,6 +323,13 @@ public final class XzBlockDevice implements BlockDevice {
         synchronized (cache) {
             cache.clear();
         }
-        channel.close();
+        try {
+            channel.close();
+        } finally {
+            if (spill != null) {
+                spill.close();
+                Files.deleteIfExists(spillPath);
+            }
+        }
     }
 }

@@ -91,6 +91,30 @@ class XzBlockDeviceTest {
     }
 
     @Test
+    void read_withSpill_decodesEachBlockOnceWhateverTheOrder() throws IOException {
+        long seed = XzTestFiles.seed("hydrapi.xz.spillSeed", 21L);
+        Random rnd = new Random(seed);
+        // Whole zero pages between data, so the spill file has holes to leave.
+        byte[] data = XzTestFiles.imageLike(rnd, 9 * BLOCK + 777, 8 << 10);
+        Path xz = xzUtilsMultiBlock(data, "spill");
+        byte[] expected = xzDc(xz);
+        Path spillDir = Files.createDirectories(dir.resolve("spill"));
+        try (XzBlockDevice dev = XzBlockDevice.open(xz, 1, spillDir)) {
+            for (int i = 0; i < 400; i++) {
+                int off = rnd.nextInt(expected.length);
+                int len = rnd.nextInt(Math.min(2 * BLOCK, expected.length - off) + 1);
+                assertArrayEquals(Arrays.copyOfRange(expected, off, off + len), dev.read(off, len),
+                        "read " + i + " at " + off + " (seed " + seed + ")");
+            }
+            assertEquals(10, dev.decodedBlocks(), "each of the 10 blocks decoded once (seed " + seed + ")");
+            assertEquals(1, dev.cachedBlocks());
+        }
+        try (var files = Files.list(spillDir)) {
+            assertEquals(0, files.count(), "the spill file is deleted on close");
+        }
+    }
+
+    @Test
     void read_concurrentThreads_sameBytesAsXzDc() throws Exception {
         long seed = XzTestFiles.seed("hydrapi.xz.blockDeviceThreadsSeed", 77L);
         byte[] data = XzTestFiles.imageLike(new Random(seed), 12 * BLOCK + 99, 8 << 10);
