@@ -18,12 +18,14 @@ import java.util.List;
  * downloaded into {@code cacheDir} (as a base URL is) and used as the recipe's source tarball. {@code signer}, when
  * set, writes detached ASCII-armored signatures {@code OUT.asc} of the image and {@code OUT.manifest.json.asc} of
  * the build manifest. {@code imagerManifest}, when set, gets a Raspberry Pi Imager os_list entry for the image,
- * published at {@code imagerUrl} (default: the image's file name).
+ * published at {@code imagerUrl} (default: the image's file name). {@code blockCache}: compressed blocks are looked up
+ * in and stored to a cache under {@code cacheDir} ({@code xz-blocks/}), so a later build recompresses only what
+ * changed; the output is the same without it.
  */
 public record BuildRequest(BaseSource base, BasePolicy basePolicy, Path out, List<Path> overlays, boolean ssh,
                            List<String> cmdlineAppend, int threads, int xzBlockBytes, int xzPreset, Instant now,
                            Path scratchDir, HydraOptions hydra, String hydraSourceUrl, Path cacheDir,
-                           OpenPgpSigner signer, Path imagerManifest, String imagerUrl) {
+                           OpenPgpSigner signer, Path imagerManifest, String imagerUrl, boolean blockCache) {
 
     public BuildRequest {
         overlays = List.copyOf(overlays);

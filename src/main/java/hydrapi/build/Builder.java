@@ -14,6 +14,7 @@ import hydrapi.trust.BuildManifest;
 import hydrapi.trust.ImagerManifest;
 import hydrapi.trust.OpenPgpSigner;
 import hydrapi.trust.Sha256Sums;
+import hydrapi.xz.CompressedBlockCache;
 import hydrapi.xz.ParallelXzWriter;
 import hydrapi.xz.XzDecodedDigest;
 import hydrapi.xz.XzWriteSummary;
@@ -41,6 +42,9 @@ import java.util.Map;
  * signatures, Imager entry) → rename all into place.
  */
 public final class Builder {
+
+    /** Size the compressed-block cache is trimmed to after each build: a few builds of a Raspberry Pi OS image. */
+    public static final long BLOCK_CACHE_BYTES = 2L << 30;
 
     private final ProgressListener progress;
 
@@ -95,15 +99,19 @@ public final class Builder {
             long changedBytes = changed.stream().mapToLong(ByteRange::lengthBytes).sum();
 
             Path tmpImage = output.create(out);
+            CompressedBlockCache cache = req.blockCache() ? new CompressedBlockCache(
+                    req.cacheDir().resolve("xz-blocks"), BLOCK_CACHE_BYTES, "hydrapi " + ToolVersion.get()) : null;
             MessageDigest md = Sha256Sums.newDigest();
             XzWriteSummary xz;
             try (OutputStream os = new DigestOutputStream(
                     new BufferedOutputStream(Files.newOutputStream(tmpImage), 1 << 20), md)) {
-                ParallelXzWriter writer = new ParallelXzWriter(req.threads(), req.xzBlockBytes(), req.xzPreset());
+                ParallelXzWriter writer = new ParallelXzWriter(req.threads(), req.xzBlockBytes(), req.xzPreset(),
+                        cache);
                 java.util.function.LongConsumer p = progress.phase("compress", disk.sizeBytes());
                 xz = base.xzBlocks() == null ? writer.write(disk, os, p)
                         : writer.writeReusing(disk, base.source(), base.xzBlocks(), changedIn(changed), os, p);
             }
+            trim(cache);
             String hex = HexFormat.of().formatHex(md.digest());
             Path tmpSidecar = output.create(sidecar);
             Files.writeString(tmpSidecar, Sha256Sums.line(hex, out.getFileName().toString()), StandardCharsets.UTF_8);
@@ -129,7 +137,19 @@ public final class Builder {
             output.commit();
             return new BuildResult(out, sidecar, signature, manifestFile, manifestSignature, hex,
                     resolved.provenance(), xz.compressedBytes(), xz.uncompressedBytes(), xz.blocks(), xz.zeroBlocks(),
-                    xz.reusedBlocks(), xz.blocks() - xz.reusedBlocks(), changes, changedBytes, changed.size());
+                    xz.reusedBlocks(), xz.blocks() - xz.reusedBlocks(), xz.cachedBlocks(), changes, changedBytes,
+                    changed.size());
+        }
+    }
+
+    /** The cache only saves time: a cache directory that cannot be listed or trimmed never fails a build. */
+    private static void trim(CompressedBlockCache cache) {
+        if (cache != null) {
+            try {
+                cache.trim();
+            } catch (IOException | RuntimeException ignored) {
+                // the next build trims again
+            }
         }
     }
 

@@ -39,9 +39,20 @@ public final class ParallelXzWriter {
     private final int threads;
     private final int blockBytes;
     private final int preset;
+    private final int dictBytes;
     private final int dictProp;
+    private final CompressedBlockCache cache;
+    private final String encoderId;
 
     public ParallelXzWriter(int threads, int blockBytes, int preset) {
+        this(threads, blockBytes, preset, null);
+    }
+
+    /**
+     * A writer that takes Blocks from {@code cache} (null: none) when it holds them for the same bytes and encoder,
+     * and stores the Blocks it compresses there. The output bytes are the same with or without a cache.
+     */
+    public ParallelXzWriter(int threads, int blockBytes, int preset, CompressedBlockCache cache) {
         if (threads < 1 || blockBytes < 1) {
             throw new IllegalArgumentException("threads " + threads + " and blockBytes " + blockBytes
                     + " must be positive");
@@ -49,7 +60,10 @@ public final class ParallelXzWriter {
         this.threads = threads;
         this.blockBytes = blockBytes;
         this.preset = preset;
-        this.dictProp = XzFilter.lzma2DictProp(Lzma2BlockEncoder.options(preset).getDictSize());
+        this.dictBytes = Lzma2BlockEncoder.dictBytesFor(preset, blockBytes);
+        this.dictProp = XzFilter.lzma2DictProp(dictBytes);
+        this.cache = cache;
+        this.encoderId = new Lzma2BlockEncoder(preset, dictBytes).identity();
     }
 
     /**
@@ -125,6 +139,25 @@ public final class ParallelXzWriter {
     private record Piece(long offset, long length, XzBlockInfo copy) {
     }
 
+    /**
+     * Compresses one Block, or takes it from the cache. Runs on a worker: hashing the input for the key costs a
+     * fraction of compressing it.
+     */
+    private EncodedBlock encode(Lzma2BlockEncoder encoder, byte[] data, int length, int checkType)
+            throws IOException {
+        if (cache == null) {
+            return encoder.encode(data, length, checkType);
+        }
+        byte[] key = cache.key(encoderId, data, length);
+        byte[] hit = cache.get(key, length);
+        if (hit != null) {
+            return Lzma2BlockEncoder.fromCache(hit, data, length, checkType);
+        }
+        EncodedBlock b = encoder.encode(data, length, checkType);
+        cache.put(key, length, b.data(), b.dataLength());
+        return b;
+    }
+
     private XzWriteSummary run(BlockDevice source, List<Piece> pieces, int checkType, FileChannel base,
             OutputStream out, LongConsumer progress) throws IOException {
         AtomicInteger threadNo = new AtomicInteger();
@@ -133,7 +166,8 @@ public final class ParallelXzWriter {
             t.setDaemon(true);
             return t;
         });
-        ThreadLocal<Lzma2BlockEncoder> encoders = ThreadLocal.withInitial(() -> new Lzma2BlockEncoder(preset));
+        ThreadLocal<Lzma2BlockEncoder> encoders = ThreadLocal.withInitial(() -> new Lzma2BlockEncoder(preset,
+                dictBytes));
         // Each Block in flight holds its input and output (up to 2 × blockBytes); 2 per thread keeps workers busy
         // while the writer waits for the oldest. Copies wait in the queue too but hold no memory.
         int maxInFlight = 2 * threads;
@@ -152,7 +186,7 @@ public final class ParallelXzWriter {
                 source.read(p.offset(), data, 0, length);
                 Callable<EncodedBlock> task = Lzma2BlockEncoder.isAllZero(data, length)
                         ? () -> encoders.get().encodeZeros(length, checkType)
-                        : () -> encoders.get().encode(data, length, checkType);
+                        : () -> encode(encoders.get(), data, length, checkType);
                 while (encoding >= maxInFlight) {
                     if (sink.drain(queue.removeFirst(), dictProp)) {
                         encoding--;
@@ -168,7 +202,7 @@ public final class ParallelXzWriter {
             sink.write(index);
             sink.write(XzStreamFlags.encodeFooter(checkType, index.length));
             return new XzWriteSummary(source.sizeBytes(), sink.written, sink.index.size(), sink.zeroBlocks,
-                    sink.reusedBlocks);
+                    sink.reusedBlocks, sink.cachedBlocks);
         } finally {
             // Workers never touch `out`; any still encoding finish their Block and exit.
             pool.shutdownNow();
@@ -206,6 +240,7 @@ public final class ParallelXzWriter {
         private long uncompressedDone;
         private int zeroBlocks;
         private int reusedBlocks;
+        private int cachedBlocks;
         private ByteBuffer copyBuf;
 
         Sink(OutputStream out, LongConsumer progress, FileChannel base) {
@@ -266,6 +301,9 @@ public final class ParallelXzWriter {
                     block.uncompressedSize()));
             if (block.zero()) {
                 zeroBlocks++;
+            }
+            if (block.cached()) {
+                cachedBlocks++;
             }
             done(block.uncompressedSize());
         }
