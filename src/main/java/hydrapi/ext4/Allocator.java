@@ -230,6 +230,28 @@ final class Allocator {
         return allocBlocks(1, goal).get(0)[0];
     }
 
+    /** Whether block {@code blockNo} lies wholly inside the preferred ranges. */
+    boolean isPreferred(long blockNo) throws IOException {
+        long bs = sb.blockSize();
+        for (ByteRange r : preferred.now()) {
+            if (r.startBytes() <= blockNo * bs && (blockNo + 1) * bs <= r.endBytes()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One free block inside the preferred ranges, allocated, or -1 when they have none (nothing is allocated). */
+    long allocPreferredBlock() throws IOException {
+        List<long[]> runs = new ArrayList<>();
+        for (long[] r : preferredBlocks(sb.firstDataBlock(), sb.blocksCount())) {
+            if (take(r[0], r[1], 1, runs) == 1) {
+                return runs.get(0)[0];
+            }
+        }
+        return -1;
+    }
+
     void freeBlocks(long start, long count) throws IOException {
         for (long b = start; b < start + count; b++) {
             int g = (int) ((b - sb.firstDataBlock()) / sb.blocksPerGroup());
