@@ -86,7 +86,8 @@ public final class Builder {
             refuseManifestPath(specs, rules);
             PlanApplier applier = new PlanApplier(view, req.now(), rules);
             if (base.xzBlocks() != null) {
-                applier.preferDirtyBlocks(DirtyXzBlocks.blocksOf(base.xzBlocks()), disk);
+                applier.preferDirtyBlocks(DirtyXzBlocks.blocksOf(base.xzBlocks()),
+                        DirtyXzBlocks.costsOf(base.xzBlocks()), disk);
             }
             applier.apply(ImagePlan.of(specs));
             byte[] manifest = BuildManifest.of(ToolVersion.get(), resolved.provenance(), hydraPin(hydra),

@@ -74,7 +74,13 @@ final class PlanApplier {
      * filesystem's own staging overlay holds.
      */
     void preferDirtyBlocks(List<ByteRange> blocks, OverlayDevice disk) throws IOException {
-        preferred = new DirtyXzBlocks(blocks, (start, end) -> disk.touches(start, end) || staged(start, end));
+        preferDirtyBlocks(blocks, List.of(), disk);
+    }
+
+    /** The same, with each block's compressed size ({@code costs}): clean blocks are opened cheapest first. */
+    void preferDirtyBlocks(List<ByteRange> blocks, List<Long> costs, OverlayDevice disk) throws IOException {
+        preferred = new DirtyXzBlocks(blocks, costs, (start, end) -> disk.touches(start, end)
+                || staged(start, end));
         for (Map.Entry<Integer, Ext4Writer> e : ext4Writers.entrySet()) {
             e.getValue().preferBlocksIn(windowOf(e.getKey()));
         }

@@ -105,6 +105,42 @@ class Ext4WriterPreferenceTest {
         assertEquals(want, got);
     }
 
+    /** With the preferred ranges full, new blocks go to the hint's cheapest ranges in its order, not by first fit. */
+    @Test
+    void cheapestRanges_comeAfterThePreferredAndBeforeFirstFit(@TempDir Path tmp) throws IOException {
+        Path img = Ext4Fixtures.copy("bookworm", tmp);
+        OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(img));
+        Ext4Writer w = Ext4Writer.open(ov);
+        // 5100-5119 are in use: the first cheap range has nothing free; the second has 20 blocks; then 7500-7510.
+        List<ByteRange> cheap = List.of(new ByteRange(5100L * BS, 5120L * BS), new ByteRange(6500L * BS,
+                6520L * BS), new ByteRange(7500L * BS, 7510L * BS));
+        w.preferBlocksIn(new PreferredRanges() {
+            @Override
+            public List<ByteRange> now() {
+                return List.of(new ByteRange(7000L * BS, 7004L * BS));
+            }
+
+            @Override
+            public List<ByteRange> cheapest() {
+                return cheap;
+            }
+        });
+        byte[] a = data(40, 5);
+        w.writeFile("/c.bin", a, 0644, 0, 0, T);
+        w.flush();
+        Ext4WriterTest.writeBack(ov, img);
+
+        Oracles.assertE2fsckClean(img, 0);
+        assertArrayEquals(a, Oracles.debugfsCat(img, 0, "/c.bin"));
+        List<Long> want = new ArrayList<>();
+        for (long[] run : new long[][] {{7000, 7004}, {6500, 6520}, {7500, 7510}, {1512, 1518}}) {
+            for (long b = run[0]; b < run[1]; b++) {
+                want.add(b);
+            }
+        }
+        assertEquals(want, blocksOf(img, "/c.bin"));
+    }
+
     /**
      * An entry added to existing directories whose blocks lie outside the preferred ranges moves those blocks into
      * them (the extent tree remapped, the old blocks freed), whether the directory is linear or an htree, its leaf
