@@ -109,7 +109,7 @@ public final class Builder {
                 ParallelXzWriter writer = new ParallelXzWriter(req.threads(), req.xzBlockBytes(), req.xzPreset(),
                         cache);
                 java.util.function.LongConsumer p = progress.phase("compress", disk.sizeBytes());
-                xz = base.xzBlocks() == null ? writer.write(disk, os, p)
+                xz = base.xzBlocks() == null ? writer.write(disk, changedIn(changed), os, p)
                         : writer.writeReusing(disk, base.source(), base.xzBlocks(), changedIn(changed), os, p);
             }
             trim(cache);

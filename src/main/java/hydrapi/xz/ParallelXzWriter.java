@@ -27,17 +27,25 @@ import java.util.function.LongConsumer;
  * Writes one .xz Stream of independently compressed Blocks, the layout of {@code xz -T} (xz-and-checksums.md §2):
  * CRC64 check, fixed-size Blocks whose headers carry both sizes, one Index, no Stream Padding. xz-java has no
  * threads of its own, so each worker runs the raw LZMA2 encoder on one Block; Blocks are written in input order.
- * Block boundaries depend only on {@code blockBytes}, so the bytes are the same for any thread count.
+ *
+ * <p>A cell of the grid that the build changed is written as Blocks of {@link #SPLIT_BLOCK_BYTES} instead: a later
+ * build that changes the same cell a little differently finds most of them in a {@link CompressedBlockCache}, and
+ * small Blocks compress faster; the cost is a somewhat larger output for those few cells (each small Block starts
+ * with an empty dictionary). Block boundaries depend only on {@code blockBytes} and the changed ranges, never on
+ * the thread count or the cache, so the bytes are the same for any of those.
  */
 public final class ParallelXzWriter {
 
     /** xz-utils' MT block size for -6: 3 × the 8 MiB dictionary (liblzma lzma2_encoder.c lzma_lzma2_block_size). */
     public static final int DEFAULT_BLOCK_BYTES = 24 << 20;
+    /** Size of the Blocks a changed cell is split into (issue 14). */
+    public static final int SPLIT_BLOCK_BYTES = 4 << 20;
 
     private static final int CHECK_TYPE = XzCheck.CRC64;
 
     private final int threads;
     private final int blockBytes;
+    private final int splitBytes;
     private final int preset;
     private final int dictBytes;
     private final int dictProp;
@@ -59,6 +67,7 @@ public final class ParallelXzWriter {
         }
         this.threads = threads;
         this.blockBytes = blockBytes;
+        this.splitBytes = Math.min(blockBytes, SPLIT_BLOCK_BYTES);
         this.preset = preset;
         this.dictBytes = Lzma2BlockEncoder.dictBytesFor(preset, blockBytes);
         this.dictProp = XzFilter.lzma2DictProp(dictBytes);
@@ -71,15 +80,32 @@ public final class ParallelXzWriter {
      * from this thread only, in order, so it need not be thread-safe.
      */
     public XzWriteSummary write(BlockDevice source, OutputStream out, LongConsumer progress) throws IOException {
-        return run(source, grid(0, source.sizeBytes(), new ArrayList<>()), CHECK_TYPE, null, out, progress);
+        return write(source, (start, end) -> false, out, progress);
+    }
+
+    /**
+     * Like {@link #write(BlockDevice, OutputStream, LongConsumer)}; a cell [start, end) of the {@code blockBytes}
+     * grid for which {@code changed} holds is written as Blocks of {@link #SPLIT_BLOCK_BYTES}.
+     *
+     * @param changed whether any byte in [start, end) of {@code source} differs from the base it was made from
+     */
+    public XzWriteSummary write(BlockDevice source, BiPredicate<Long, Long> changed, OutputStream out,
+            LongConsumer progress) throws IOException {
+        List<Piece> pieces = new ArrayList<>();
+        for (long cell = 0; cell < source.sizeBytes(); cell += blockBytes) {
+            long end = Math.min(source.sizeBytes(), cell + blockBytes);
+            grid(cell, end, changed.test(cell, end) ? splitBytes : blockBytes, pieces);
+        }
+        return run(source, pieces, CHECK_TYPE, null, out, progress);
     }
 
     /**
      * Like {@link #write}, but reuses the compressed Blocks of {@code baseXz}, the .xz file {@code source} was
      * derived from (xz-and-checksums.md §5.1): the output's Block grid follows the base's Blocks; a Block whose
      * uncompressed range [start, end) {@code touched} says was not written is copied byte for byte (Header, Data,
-     * Padding, Check) with the same Index record; a touched Block is recompressed, split on this writer's
-     * {@code blockBytes} grid from its start if it is larger. One Stream is written, with the base's Check type.
+     * Padding, Check) with the same Index record; a touched Block is recompressed as Blocks of
+     * {@link #SPLIT_BLOCK_BYTES} (at most {@code blockBytes}) from its start. One Stream is written, with the base's
+     * Check type.
      * The untouched Blocks are not decoded here, so they are not checked either: decode the output (e.g.
      * {@link XzDecodedDigest}) to prove it.
      *
@@ -100,7 +126,7 @@ public final class ParallelXzWriter {
                 long start = b.uncompressedOffset();
                 long end = start + b.uncompressedSize();
                 if (touched.test(start, end)) {
-                    grid(start, end, pieces);
+                    grid(start, end, splitBytes, pieces);
                 } else {
                     pieces.add(new Piece(start, b.uncompressedSize(), b));
                 }
@@ -127,12 +153,11 @@ public final class ParallelXzWriter {
         return XzCheck.isSupported(check) && size == sizeBytes;
     }
 
-    /** Appends new Blocks of at most {@code blockBytes} covering [start, end). */
-    private List<Piece> grid(long start, long end, List<Piece> pieces) {
-        for (long offset = start; offset < end; offset += blockBytes) {
-            pieces.add(new Piece(offset, Math.min(blockBytes, end - offset), null));
+    /** Appends new Blocks of at most {@code size} covering [start, end). */
+    private static void grid(long start, long end, int size, List<Piece> pieces) {
+        for (long offset = start; offset < end; offset += size) {
+            pieces.add(new Piece(offset, Math.min(size, end - offset), null));
         }
-        return pieces;
     }
 
     /** One output Block: a base Block to copy ({@code copy} set), or [offset, offset+length) of the source to encode. */
@@ -171,6 +196,8 @@ public final class ParallelXzWriter {
         // Each Block in flight holds its input and output (up to 2 × blockBytes); 2 per thread keeps workers busy
         // while the writer waits for the oldest. Copies wait in the queue too but hold no memory.
         int maxInFlight = 2 * threads;
+        // Input buffers of blockBytes, reused: at most maxInFlight + 1 exist, however large the image.
+        java.util.concurrent.ConcurrentLinkedQueue<byte[]> buffers = new java.util.concurrent.ConcurrentLinkedQueue<>();
         try {
             Deque<Pending> queue = new ArrayDeque<>();
             int encoding = 0;
@@ -182,11 +209,22 @@ public final class ParallelXzWriter {
                     continue;
                 }
                 int length = (int) p.length();
-                byte[] data = new byte[length];
+                byte[] pooled = buffers.poll();
+                byte[] data = pooled != null ? pooled : new byte[blockBytes];
                 source.read(p.offset(), data, 0, length);
-                Callable<EncodedBlock> task = Lzma2BlockEncoder.isAllZero(data, length)
-                        ? () -> encoders.get().encodeZeros(length, checkType)
-                        : () -> encode(encoders.get(), data, length, checkType);
+                Callable<EncodedBlock> task;
+                if (Lzma2BlockEncoder.isAllZero(data, length)) {
+                    buffers.add(data);
+                    task = () -> encoders.get().encodeZeros(length, checkType);
+                } else {
+                    task = () -> {
+                        try {
+                            return encode(encoders.get(), data, length, checkType);
+                        } finally {
+                            buffers.add(data);
+                        }
+                    };
+                }
                 while (encoding >= maxInFlight) {
                     if (sink.drain(queue.removeFirst(), dictProp)) {
                         encoding--;
