@@ -432,10 +432,18 @@ public final class Ext4Writer {
         if (nblocks > 0) {
             extents = ExtentWriter.fromRuns(alloc.allocBlocks(nblocks, goal), 0);
             for (Extent e : extents) {
-                byte[] chunk = new byte[e.length() * bs];
-                int from = (int) (e.logicalBlock() * bs);
-                System.arraycopy(content, from, chunk, 0, Math.min(chunk.length, content.length - from));
-                vol.device().write(e.physicalBlock() * bs, chunk);
+                // Whole blocks straight from the content; only the tail block needs its zero padding.
+                long from = e.logicalBlock() * bs;
+                long bytes = Math.min((long) e.length() * bs, content.length - from);
+                long whole = bytes / bs * bs;
+                if (whole > 0) {
+                    vol.device().write(e.physicalBlock() * bs, content, (int) from, (int) whole);
+                }
+                if (whole < (long) e.length() * bs) {
+                    byte[] tail = new byte[bs];
+                    System.arraycopy(content, (int) (from + whole), tail, 0, (int) (bytes - whole));
+                    vol.device().write((e.physicalBlock() + whole / bs) * bs, tail);
+                }
             }
         }
         ino.setSizeBytes(content.length);
