@@ -68,13 +68,18 @@ public final class CompressedBlockCache {
     byte[] key(String encoderId, byte[] data, int length) {
         MessageDigest content = sha256();
         content.update(data, 0, length);
+        return keyOfDigest(encoderId, content.digest(), length);
+    }
+
+    /** {@link #key(String, byte[], int)} from the bytes' SHA-256, computed by the caller as it read them. */
+    byte[] keyOfDigest(String encoderId, byte[] contentSha256, long length) {
         MessageDigest k = sha256();
         k.update((namespace + "\n" + encoderId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         k.update((byte) 0);
         byte[] len = new byte[8];
         LittleEndian.put64(len, 0, length);
         k.update(len);
-        k.update(content.digest());
+        k.update(contentSha256);
         return k.digest();
     }
 
@@ -232,7 +237,7 @@ public final class CompressedBlockCache {
         return rejected.get();
     }
 
-    private static MessageDigest sha256() {
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (java.security.NoSuchAlgorithmException e) {

@@ -95,11 +95,22 @@ final class Lzma2BlockEncoder {
         return new EncodedBlock(buf.array(), buf.size(), length, check.finish(), false);
     }
 
-    /** A Block whose compressed data came from a cache: only its Check is computed, over {@code data}. */
-    static EncodedBlock fromCache(byte[] compressed, byte[] data, int length, int checkType) throws IOException {
-        XzCheck check = XzCheck.create(checkType, "cached block");
-        check.update(data, 0, length);
-        return new EncodedBlock(compressed, compressed.length, length, check.finish(), false, true);
+    /**
+     * Compresses [offset, offset+length) of {@code source}, fed to the encoder through {@code chunk}; the Check,
+     * {@code checkValue}, was computed by the caller over the same bytes.
+     */
+    EncodedBlock encode(hydrapi.io.BlockDevice source, long offset, int length, byte[] chunk, byte[] checkValue)
+            throws IOException {
+        ExposedBuffer buf = new ExposedBuffer(Math.max(4096, length / 4));
+        FinishableOutputStream lzma2 = options.getOutputStream(new FinishableWrapperOutputStream(buf), cache);
+        for (int done = 0; done < length; ) {
+            int n = Math.min(chunk.length, length - done);
+            source.read(offset + done, chunk, 0, n);
+            lzma2.write(chunk, 0, n);
+            done += n;
+        }
+        lzma2.finish();
+        return new EncodedBlock(buf.array(), buf.size(), length, checkValue, false);
     }
 
     EncodedBlock encodeZeros(int length) {

@@ -76,8 +76,8 @@ public final class ParallelXzWriter {
     }
 
     /**
-     * Compresses [0, source.sizeBytes()) into {@code out}, which is neither flushed nor closed. The source is read
-     * from this thread only, in order, so it need not be thread-safe.
+     * Compresses [0, source.sizeBytes()) into {@code out}, which is neither flushed nor closed. The source is read by
+     * the worker threads at once, so it must allow concurrent reads and must not change while this runs.
      */
     public XzWriteSummary write(BlockDevice source, OutputStream out, LongConsumer progress) throws IOException {
         return write(source, (start, end) -> false, out, progress);
@@ -164,22 +164,45 @@ public final class ParallelXzWriter {
     private record Piece(long offset, long length, XzBlockInfo copy) {
     }
 
+    /** Bytes a worker reads from the source at a time: input memory is this per thread, whatever the Block size. */
+    static final int CHUNK_BYTES = 1 << 20;
+
     /**
-     * Compresses one Block, or takes it from the cache. Runs on a worker: hashing the input for the key costs a
-     * fraction of compressing it.
+     * Compresses [offset, offset+length) of {@code source} into one Block, on a worker, reading it in chunks twice:
+     * first for its Check, whether it is all zeros and (with a cache) its SHA-256, then, unless the zero encoding or
+     * the cache has it, into the encoder. Reading twice costs far less than holding whole Blocks in memory.
      */
-    private EncodedBlock encode(Lzma2BlockEncoder encoder, byte[] data, int length, int checkType)
-            throws IOException {
-        if (cache == null) {
-            return encoder.encode(data, length, checkType);
+    private EncodedBlock encode(BlockDevice source, long offset, int length, int checkType,
+            Lzma2BlockEncoder encoder, byte[] chunk) throws IOException {
+        XzCheck check = XzCheck.create(checkType, "new block");
+        java.security.MessageDigest sha = cache != null ? CompressedBlockCache.sha256() : null;
+        boolean zero = true;
+        for (int done = 0; done < length; ) {
+            int n = Math.min(chunk.length, length - done);
+            source.read(offset + done, chunk, 0, n);
+            zero = zero && Lzma2BlockEncoder.isAllZero(chunk, n);
+            check.update(chunk, 0, n);
+            if (sha != null) {
+                sha.update(chunk, 0, n);
+            }
+            done += n;
         }
-        byte[] key = cache.key(encoderId, data, length);
-        byte[] hit = cache.get(key, length);
-        if (hit != null) {
-            return Lzma2BlockEncoder.fromCache(hit, data, length, checkType);
+        if (zero) {
+            return encoder.encodeZeros(length, checkType);
         }
-        EncodedBlock b = encoder.encode(data, length, checkType);
-        cache.put(key, length, b.data(), b.dataLength());
+        byte[] checkValue = check.finish();
+        byte[] key = null;
+        if (cache != null) {
+            key = cache.keyOfDigest(encoderId, sha.digest(), length);
+            byte[] hit = cache.get(key, length);
+            if (hit != null) {
+                return new EncodedBlock(hit, hit.length, length, checkValue, false, true);
+            }
+        }
+        EncodedBlock b = encoder.encode(source, offset, length, chunk, checkValue);
+        if (cache != null) {
+            cache.put(key, length, b.data(), b.dataLength());
+        }
         return b;
     }
 
@@ -193,11 +216,11 @@ public final class ParallelXzWriter {
         });
         ThreadLocal<Lzma2BlockEncoder> encoders = ThreadLocal.withInitial(() -> new Lzma2BlockEncoder(preset,
                 dictBytes));
-        // Each Block in flight holds its input and output (up to 2 × blockBytes); 2 per thread keeps workers busy
-        // while the writer waits for the oldest. Copies wait in the queue too but hold no memory.
-        int maxInFlight = 2 * threads;
-        // Input buffers of blockBytes, reused: at most maxInFlight + 1 exist, however large the image.
-        java.util.concurrent.ConcurrentLinkedQueue<byte[]> buffers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        ThreadLocal<byte[]> chunks = ThreadLocal.withInitial(() -> new byte[Math.min(CHUNK_BYTES, blockBytes)]);
+        // Workers read their own input in chunks; a Block in flight holds only its output until written. One more
+        // than the workers keeps them busy while the writer waits for the oldest. Copies wait in the queue too but
+        // hold no memory.
+        int maxInFlight = threads + 1;
         try {
             Deque<Pending> queue = new ArrayDeque<>();
             int encoding = 0;
@@ -209,22 +232,9 @@ public final class ParallelXzWriter {
                     continue;
                 }
                 int length = (int) p.length();
-                byte[] pooled = buffers.poll();
-                byte[] data = pooled != null ? pooled : new byte[blockBytes];
-                source.read(p.offset(), data, 0, length);
-                Callable<EncodedBlock> task;
-                if (Lzma2BlockEncoder.isAllZero(data, length)) {
-                    buffers.add(data);
-                    task = () -> encoders.get().encodeZeros(length, checkType);
-                } else {
-                    task = () -> {
-                        try {
-                            return encode(encoders.get(), data, length, checkType);
-                        } finally {
-                            buffers.add(data);
-                        }
-                    };
-                }
+                long offset = p.offset();
+                Callable<EncodedBlock> task = () -> encode(source, offset, length, checkType, encoders.get(),
+                        chunks.get());
                 while (encoding >= maxInFlight) {
                     if (sink.drain(queue.removeFirst(), dictProp)) {
                         encoding--;
