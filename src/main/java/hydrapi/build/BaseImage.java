@@ -60,7 +60,7 @@ public final class BaseImage implements AutoCloseable {
      */
     private static final int XZ_CACHE_BLOCKS = 1;
     /** The cache of small (metadata) reads above the decoded base (issue 14). */
-    static final long METADATA_CACHE_BYTES = 32L << 20;
+    static final long METADATA_CACHE_BYTES = 16L << 20;
 
     /**
      * Opens {@code file}; scratch files go to {@code scratchDir}. A block-wise read .xz is checked first, since

@@ -24,8 +24,9 @@ import org.tukaani.xz.BasicArrayCache;
  * Blocks in an LRU cache, so memory stays at about {@code cacheBlocks} × the largest Block. Every decoded Block is
  * checked against its Check field before any byte of it is returned. Reads may come from several threads.
  *
- * <p>Opened with a spill directory, every decoded Block is also written to a sparse scratch file there (its all-zero
- * pages left as holes), and later reads of it are served from that file: no Block is decoded twice, however
+ * <p>Opened with a spill directory, a Block is decoded straight into a sparse scratch file there (its all-zero
+ * pages left as holes), never into memory, and every read of it is served from that file: no Block is decoded
+ * twice, and no decoded Block is held on the heap (one 24 MiB array each was most of a build's memory), however
  * scattered the reads (an ext4 directory's blocks over the disk made a small cache decode the same 24 MiB Blocks
  * again and again, issue 14). The file holds only the Blocks read, never a full copy unless everything is read;
  * it is deleted on close (on Linux and macOS already when opened, so not even a killed process leaves it).
@@ -55,6 +56,8 @@ public final class XzBlockDevice implements BlockDevice {
     private final Path spillPath;
     private final java.util.concurrent.atomic.AtomicLongArray spillOffset;
     private long spillEnd;
+    /** Blocks being decoded into the spill file; guarded by itself. */
+    private final Map<Integer, CompletableFuture<Void>> spilling = new java.util.HashMap<>();
 
     private XzBlockDevice(FileChannel channel, String name, List<XzStreamInfo> structure, int cacheBlocks,
             FileChannel spill, Path spillPath) {
@@ -188,9 +191,8 @@ public final class XzBlockDevice implements BlockDevice {
             int i = blockAt(pos);
             int inBlock = (int) (pos - blockStart[i]);
             int n = (int) Math.min(len - done, blocks[i].uncompressedSize() - inBlock);
-            long spilled = spillOffset.get(i);
-            if (spilled >= 0 && !inMemory(i)) {
-                readSpill(spilled + inBlock, buf, off + done, n);
+            if (spill != null) {
+                readSpill(spilled(i) + inBlock, buf, off + done, n);
             } else {
                 System.arraycopy(decoded(i), inBlock, buf, off + done, n);
             }
@@ -199,10 +201,55 @@ public final class XzBlockDevice implements BlockDevice {
         }
     }
 
-    private boolean inMemory(int i) {
-        synchronized (cache) {
-            CompletableFuture<byte[]> f = cache.get(i);
-            return f != null && f.isDone() && !f.isCompletedExceptionally();
+    /** Where Block i lies in the spill file, decoding it there first (once, whichever thread asks first). */
+    private long spilled(int i) throws IOException {
+        long at = spillOffset.get(i);
+        if (at >= 0) {
+            return at;
+        }
+        CompletableFuture<Void> f;
+        boolean mine = false;
+        synchronized (spilling) {
+            at = spillOffset.get(i);
+            if (at >= 0) {
+                return at;
+            }
+            f = spilling.get(i);
+            if (f == null) {
+                f = new CompletableFuture<>();
+                spilling.put(i, f);
+                mine = true;
+            }
+        }
+        if (mine) {
+            try {
+                decodeToSpill(i);
+                f.complete(null);
+            } catch (IOException | RuntimeException | Error e) {
+                f.completeExceptionally(e);
+                throw e;
+            } finally {
+                synchronized (spilling) {
+                    spilling.remove(i);
+                }
+            }
+        } else {
+            await(f, i);
+        }
+        return spillOffset.get(i);
+    }
+
+    private void await(CompletableFuture<?> f, int i) throws IOException {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for block " + (blocks[i].index() + 1));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("decoding " + name + " failed: " + e.getCause(), e.getCause());
         }
     }
 
@@ -218,16 +265,48 @@ public final class XzBlockDevice implements BlockDevice {
         }
     }
 
-    /** Writes a decoded Block's non-zero pages to the spill file and records where it lies. */
-    private void spill(int i, byte[] data) throws IOException {
+    /**
+     * Decodes Block i into the spill file, its non-zero pages only, through a small staging buffer; records where it
+     * lies only once its Check has matched, so no read sees an unchecked byte.
+     */
+    private void decodeToSpill(int i) throws IOException {
+        decodes.incrementAndGet();
+        XzBlockInfo b = blocks[i];
         long at;
         synchronized (spillOffset) {
             at = spillEnd;
-            spillEnd += data.length;
+            spillEnd += b.uncompressedSize();
         }
-        int page = 4096;
-        for (int p = 0; p < data.length; p += page) {
-            int n = Math.min(page, data.length - p);
+        int page = ZERO_PAGE.length;
+        byte[] staging = new byte[64 * page];
+        long[] written = {0};
+        int[] filled = {0};
+        XzBlockDecoder decoder = new XzBlockDecoder(channel, name, arrays);
+        String where = "stream " + streamNo[i] + " block " + (b.index() + 1);
+        XzBlockDecoder.Sink sink = (src, off, len) -> {
+            while (len > 0) {
+                int n = Math.min(len, staging.length - filled[0]);
+                System.arraycopy(src, off, staging, filled[0], n);
+                filled[0] += n;
+                off += n;
+                len -= n;
+                if (filled[0] == staging.length) {
+                    writePages(staging, filled[0], at + written[0]);
+                    written[0] += filled[0];
+                    filled[0] = 0;
+                }
+            }
+        };
+        decoder.decode(streamOf[i], b, where, sink);
+        writePages(staging, filled[0], at + written[0]);
+        spillOffset.set(i, at);
+    }
+
+    /** Writes the non-zero pages of {@code data[0, len)} at {@code at}; zero pages stay holes. */
+    private void writePages(byte[] data, int len, long at) throws IOException {
+        int page = ZERO_PAGE.length;
+        for (int p = 0; p < len; p += page) {
+            int n = Math.min(page, len - p);
             if (!isZero(data, p, n)) {
                 java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(data, p, n);
                 while (bb.hasRemaining()) {
@@ -235,7 +314,6 @@ public final class XzBlockDevice implements BlockDevice {
                 }
             }
         }
-        spillOffset.set(i, at);
     }
 
     private static final byte[] ZERO_PAGE = new byte[4096];
@@ -307,9 +385,6 @@ public final class XzBlockDevice implements BlockDevice {
             System.arraycopy(src, off, data, filled[0], len);
             filled[0] += len;
         });
-        if (spill != null) {
-            spill(i, data);
-        }
         return data;
     }
 

@@ -107,7 +107,7 @@ class XzBlockDeviceTest {
                         "read " + i + " at " + off + " (seed " + seed + ")");
             }
             assertEquals(10, dev.decodedBlocks(), "each of the 10 blocks decoded once (seed " + seed + ")");
-            assertEquals(1, dev.cachedBlocks());
+            assertEquals(0, dev.cachedBlocks(), "none kept in memory");
         }
         try (var files = Files.list(spillDir)) {
             assertEquals(0, files.count(), "the spill file is deleted on close");
@@ -120,8 +120,14 @@ class XzBlockDeviceTest {
         byte[] data = XzTestFiles.imageLike(new Random(seed), 12 * BLOCK + 99, 8 << 10);
         Path xz = xzUtilsMultiBlock(data, "threads");
         byte[] expected = xzDc(xz);
+        for (Path spillDir : new Path[] {null, Files.createDirectories(dir.resolve("spill-threads"))}) {
+            readConcurrently(xz, spillDir, expected, seed);
+        }
+    }
+
+    private static void readConcurrently(Path xz, Path spillDir, byte[] expected, long seed) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
-        try (XzBlockDevice dev = XzBlockDevice.open(xz, 2)) {
+        try (XzBlockDevice dev = XzBlockDevice.open(xz, 2, spillDir)) {
             List<Future<String>> results = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 long s = seed + t;
@@ -138,7 +144,10 @@ class XzBlockDeviceTest {
                 }));
             }
             for (Future<String> f : results) {
-                assertEquals(null, f.get());
+                assertEquals(null, f.get(), spillDir == null ? "in memory" : "spilled");
+            }
+            if (spillDir != null) {
+                assertEquals(13, dev.decodedBlocks(), "each block decoded once by whichever thread came first");
             }
         } finally {
             pool.shutdownNow();
