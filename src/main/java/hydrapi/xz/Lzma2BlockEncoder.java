@@ -27,6 +27,8 @@ final class Lzma2BlockEncoder {
     private static final Map<ZeroKey, EncodedBlock> ZERO_BLOCKS = new ConcurrentHashMap<>();
 
     private final LZMA2Options options;
+    /** The same dictionary, MODE_UNCOMPRESSED: LZMA2 uncompressed chunks (xz-java 1.11 fixed this mode). */
+    private final LZMA2Options uncompressed;
     private final int preset;
     private final ArrayCache cache = new BasicArrayCache();
 
@@ -37,6 +39,12 @@ final class Lzma2BlockEncoder {
     Lzma2BlockEncoder(int preset, int dictBytes) {
         this.preset = preset;
         this.options = options(preset, dictBytes);
+        this.uncompressed = options(preset, dictBytes);
+        try {
+            uncompressed.setMode(LZMA2Options.MODE_UNCOMPRESSED);
+        } catch (UnsupportedOptionsException e) {
+            throw new IllegalStateException("xz-java has MODE_UNCOMPRESSED", e);
+        }
     }
 
     static LZMA2Options options(int preset) {
@@ -74,7 +82,7 @@ final class Lzma2BlockEncoder {
         return "xz-java " + XZ_JAVA_VERSION + " lzma2 preset " + preset + " dict " + options.getDictSize()
                 + " lc " + options.getLc() + " lp " + options.getLp() + " pb " + options.getPb() + " mode "
                 + options.getMode() + " nice " + options.getNiceLen() + " mf " + options.getMatchFinder()
-                + " depth " + options.getDepthLimit();
+                + " depth " + options.getDepthLimit() + " " + IncompressibleProbe.IDENTITY;
     }
 
     /** The xz-java release in the pom; a test holds it to the jar on the class path. */
@@ -97,12 +105,15 @@ final class Lzma2BlockEncoder {
 
     /**
      * Compresses [offset, offset+length) of {@code source}, fed to the encoder through {@code chunk}; the Check,
-     * {@code checkValue}, was computed by the caller over the same bytes.
+     * {@code checkValue}, was computed by the caller over the same bytes. {@code stored}: the bytes are known not to
+     * compress (see {@link IncompressibleProbe}), so they go into uncompressed LZMA2 chunks at once, which is what
+     * the encoder would end up writing after trying for seconds.
      */
-    EncodedBlock encode(hydrapi.io.BlockDevice source, long offset, int length, byte[] chunk, byte[] checkValue)
-            throws IOException {
-        ExposedBuffer buf = new ExposedBuffer(Math.max(4096, length / 4));
-        FinishableOutputStream lzma2 = options.getOutputStream(new FinishableWrapperOutputStream(buf), cache);
+    EncodedBlock encode(hydrapi.io.BlockDevice source, long offset, int length, byte[] chunk, byte[] checkValue,
+            boolean stored) throws IOException {
+        ExposedBuffer buf = new ExposedBuffer(Math.max(4096, stored ? length + length / 1024 + 16 : length / 4));
+        FinishableOutputStream lzma2 = (stored ? uncompressed : options).getOutputStream(
+                new FinishableWrapperOutputStream(buf), cache);
         for (int done = 0; done < length; ) {
             int n = Math.min(chunk.length, length - done);
             source.read(offset + done, chunk, 0, n);

@@ -173,15 +173,17 @@ public final class ParallelXzWriter {
      * the cache has it, into the encoder. Reading twice costs far less than holding whole Blocks in memory.
      */
     private EncodedBlock encode(BlockDevice source, long offset, int length, int checkType,
-            Lzma2BlockEncoder encoder, byte[] chunk) throws IOException {
+            Lzma2BlockEncoder encoder, byte[] chunk, IncompressibleProbe probe) throws IOException {
         XzCheck check = XzCheck.create(checkType, "new block");
         java.security.MessageDigest sha = cache != null ? CompressedBlockCache.sha256() : null;
         boolean zero = true;
+        probe.reset();
         for (int done = 0; done < length; ) {
             int n = Math.min(chunk.length, length - done);
             source.read(offset + done, chunk, 0, n);
             zero = zero && Lzma2BlockEncoder.isAllZero(chunk, n);
             check.update(chunk, 0, n);
+            probe.update(chunk, 0, n);
             if (sha != null) {
                 sha.update(chunk, 0, n);
             }
@@ -199,7 +201,7 @@ public final class ParallelXzWriter {
                 return new EncodedBlock(hit, hit.length, length, checkValue, false, true);
             }
         }
-        EncodedBlock b = encoder.encode(source, offset, length, chunk, checkValue);
+        EncodedBlock b = encoder.encode(source, offset, length, chunk, checkValue, probe.incompressible());
         if (cache != null) {
             cache.put(key, length, b.data(), b.dataLength());
         }
@@ -217,6 +219,8 @@ public final class ParallelXzWriter {
         ThreadLocal<Lzma2BlockEncoder> encoders = ThreadLocal.withInitial(() -> new Lzma2BlockEncoder(preset,
                 dictBytes));
         ThreadLocal<byte[]> chunks = ThreadLocal.withInitial(() -> new byte[Math.min(CHUNK_BYTES, blockBytes)]);
+        // One Deflate probe per worker; its native memory goes with the Deflater's cleaner.
+        ThreadLocal<IncompressibleProbe> probe = ThreadLocal.withInitial(IncompressibleProbe::new);
         // Workers read their own input in chunks; a Block in flight holds only its output until written. One more
         // than the workers keeps them busy while the writer waits for the oldest. Copies wait in the queue too but
         // hold no memory.
@@ -234,7 +238,7 @@ public final class ParallelXzWriter {
                 int length = (int) p.length();
                 long offset = p.offset();
                 Callable<EncodedBlock> task = () -> encode(source, offset, length, checkType, encoders.get(),
-                        chunks.get());
+                        chunks.get(), probe.get());
                 while (encoding >= maxInFlight) {
                     if (sink.drain(queue.removeFirst(), dictProp)) {
                         encoding--;
