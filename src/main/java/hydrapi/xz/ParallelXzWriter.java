@@ -47,10 +47,7 @@ public final class ParallelXzWriter {
     private final int blockBytes;
     private final int splitBytes;
     private final int preset;
-    private final int dictBytes;
-    private final int dictProp;
     private final CompressedBlockCache cache;
-    private final String encoderId;
 
     public ParallelXzWriter(int threads, int blockBytes, int preset) {
         this(threads, blockBytes, preset, null);
@@ -69,10 +66,8 @@ public final class ParallelXzWriter {
         this.blockBytes = blockBytes;
         this.splitBytes = Math.min(blockBytes, SPLIT_BLOCK_BYTES);
         this.preset = preset;
-        this.dictBytes = Lzma2BlockEncoder.dictBytesFor(preset, blockBytes);
-        this.dictProp = XzFilter.lzma2DictProp(dictBytes);
         this.cache = cache;
-        this.encoderId = new Lzma2BlockEncoder(preset, dictBytes).identity();
+        Lzma2BlockEncoder.options(preset); // a preset outside 0-9 is refused here, not in a worker
     }
 
     /**
@@ -96,7 +91,20 @@ public final class ParallelXzWriter {
             long end = Math.min(source.sizeBytes(), cell + blockBytes);
             grid(cell, end, changed.test(cell, end) ? splitBytes : blockBytes, pieces);
         }
-        return run(source, pieces, CHECK_TYPE, null, out, progress);
+        return run(source, pieces, CHECK_TYPE, null, out, progress, encoding(blockBytes));
+    }
+
+    /**
+     * The encoder settings for Blocks of at most {@code largestBlock}: the dictionary (smaller than the preset's
+     * when the Blocks are, which halves the encoders' memory when only 4 MiB Blocks are compressed), its header
+     * property, and the identity the cache keys on.
+     */
+    private record Encoding(int dictBytes, int dictProp, String id) {
+    }
+
+    private Encoding encoding(int largestBlock) {
+        int dict = Lzma2BlockEncoder.dictBytesFor(preset, largestBlock);
+        return new Encoding(dict, XzFilter.lzma2DictProp(dict), new Lzma2BlockEncoder(preset, dict).identity());
     }
 
     /**
@@ -133,7 +141,7 @@ public final class ParallelXzWriter {
             }
         }
         try (FileChannel base = FileChannel.open(baseXz, StandardOpenOption.READ)) {
-            return run(source, pieces, baseStructure.get(0).checkType(), base, out, progress);
+            return run(source, pieces, baseStructure.get(0).checkType(), base, out, progress, encoding(splitBytes));
         }
     }
 
@@ -173,7 +181,7 @@ public final class ParallelXzWriter {
      * the cache has it, into the encoder. Reading twice costs far less than holding whole Blocks in memory.
      */
     private EncodedBlock encode(BlockDevice source, long offset, int length, int checkType,
-            Lzma2BlockEncoder encoder, byte[] chunk, IncompressibleProbe probe) throws IOException {
+            Lzma2BlockEncoder encoder, byte[] chunk, IncompressibleProbe probe, String encoderId) throws IOException {
         XzCheck check = XzCheck.create(checkType, "new block");
         java.security.MessageDigest sha = cache != null ? CompressedBlockCache.sha256() : null;
         boolean zero = true;
@@ -209,7 +217,8 @@ public final class ParallelXzWriter {
     }
 
     private XzWriteSummary run(BlockDevice source, List<Piece> pieces, int checkType, FileChannel base,
-            OutputStream out, LongConsumer progress) throws IOException {
+            OutputStream out, LongConsumer progress, Encoding enc) throws IOException {
+        int dictProp = enc.dictProp();
         AtomicInteger threadNo = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "hydrapi-xz-" + threadNo.incrementAndGet());
@@ -217,7 +226,7 @@ public final class ParallelXzWriter {
             return t;
         });
         ThreadLocal<Lzma2BlockEncoder> encoders = ThreadLocal.withInitial(() -> new Lzma2BlockEncoder(preset,
-                dictBytes));
+                enc.dictBytes()));
         ThreadLocal<byte[]> chunks = ThreadLocal.withInitial(() -> new byte[Math.min(CHUNK_BYTES, blockBytes)]);
         // One Deflate probe per worker; its native memory goes with the Deflater's cleaner.
         ThreadLocal<IncompressibleProbe> probe = ThreadLocal.withInitial(IncompressibleProbe::new);
@@ -238,7 +247,7 @@ public final class ParallelXzWriter {
                 int length = (int) p.length();
                 long offset = p.offset();
                 Callable<EncodedBlock> task = () -> encode(source, offset, length, checkType, encoders.get(),
-                        chunks.get(), probe.get());
+                        chunks.get(), probe.get(), enc.id());
                 while (encoding >= maxInFlight) {
                     if (sink.drain(queue.removeFirst(), dictProp)) {
                         encoding--;
