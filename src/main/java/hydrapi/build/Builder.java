@@ -43,6 +43,12 @@ import java.util.Map;
  */
 public final class Builder {
 
+    /**
+     * Memory the disk's copy-on-write overlay uses before it spills pages to a scratch file in the output directory;
+     * with the filesystems' staging overlays it bounds what an overlay's size costs in memory (issue 14).
+     */
+    static final long DISK_OVERLAY_MEMORY_BYTES = 48L << 20;
+
     /** Size the compressed-block cache is trimmed to after each build: a few builds of a Raspberry Pi OS image. */
     public static final long BLOCK_CACHE_BYTES = 2L << 30;
 
@@ -72,8 +78,9 @@ public final class Builder {
         Path sidecar = out.resolveSibling(out.getFileName() + ".sha256");
         try (BaseImage base = BaseImage.open(resolved.file(), req.scratchDir(), progress, req.threads(),
                 resolved.contentChecked(), false);
-             AtomicOutput output = new AtomicOutput()) {
-            OverlayDevice disk = new OverlayDevice(base.device());
+             AtomicOutput output = new AtomicOutput();
+             // Closing it closes the base device too, which BaseImage then closes again: harmless.
+             OverlayDevice disk = new OverlayDevice(base.device(), DISK_OVERLAY_MEMORY_BYTES, req.scratchDir())) {
             ImageView view = ImageView.open(disk, resolved.file().getFileName().toString());
             String bootMount = view.bootMount().orElse(MountTable.DEFAULT_BOOT_MOUNT);
             // Precedence, lowest first: the recipe, the user's overlays, then --ssh / --cmdline-append edits.
@@ -84,7 +91,7 @@ public final class Builder {
             specs.addAll(overlaySpecs);
             specs.addAll(RaspberryPiBoot.specs(bootMount, req.ssh(), req.cmdlineAppend()));
             refuseManifestPath(specs, rules);
-            PlanApplier applier = new PlanApplier(view, req.now(), rules);
+            PlanApplier applier = new PlanApplier(view, req.now(), rules, req.scratchDir());
             if (base.xzBlocks() != null) {
                 applier.preferDirtyBlocks(DirtyXzBlocks.blocksOf(base.xzBlocks()),
                         DirtyXzBlocks.costsOf(base.xzBlocks()), disk);

@@ -142,6 +142,12 @@ public final class Ext4Writer {
     /** Creates or replaces a regular file (the replaced inode keeps its number, generation and xattrs). */
     public void writeFile(String path, byte[] content, int permissions, int uid, int gid, Instant mtime)
             throws IOException {
+        writeFile(path, FileContent.of(content), permissions, uid, gid, mtime);
+    }
+
+    /** {@link #writeFile(String, byte[], int, int, int, Instant)} from content read piece by piece. */
+    public void writeFile(String path, FileContent content, int permissions, int uid, int gid, Instant mtime)
+            throws IOException {
         atomically(() -> {
             Entry at = entryAt(path, "write a file at");
             Ext4Volume.Resolved parent = at.parent();
@@ -226,7 +232,7 @@ public final class Ext4Writer {
                 ino.setSizeBytes(t.length);
                 writeInode(ino);
             } else {
-                writeContent(ino, t, goalFor(parent.inode().inodeNo()));
+                writeContent(ino, FileContent.of(t), goalFor(parent.inode().inodeNo()));
             }
             if (existing == 0) {
                 dirs.link(parent.inode().inodeNo(), name, ino.inodeNo(), DirEntry.FT_SYMLINK);
@@ -425,28 +431,31 @@ public final class Ext4Writer {
         writeInode(d);
     }
 
-    private void writeContent(Inode ino, byte[] content, long goal) throws IOException {
+    /** Pieces a file's content is copied in: bounded memory for any file size. */
+    private static final int COPY_BYTES = 1 << 20;
+
+    private void writeContent(Inode ino, FileContent content, long goal) throws IOException {
         int bs = vol.superblock().blockSize();
-        long nblocks = (content.length + bs - 1L) / bs;
+        long size = content.sizeBytes();
+        long nblocks = (size + bs - 1) / bs;
         List<Extent> extents = new ArrayList<>();
         if (nblocks > 0) {
             extents = ExtentWriter.fromRuns(alloc.allocBlocks(nblocks, goal), 0);
+            byte[] piece = new byte[(int) Math.min(COPY_BYTES, nblocks * bs)];
             for (Extent e : extents) {
-                // Whole blocks straight from the content; only the tail block needs its zero padding.
                 long from = e.logicalBlock() * bs;
-                long bytes = Math.min((long) e.length() * bs, content.length - from);
-                long whole = bytes / bs * bs;
-                if (whole > 0) {
-                    vol.device().write(e.physicalBlock() * bs, content, (int) from, (int) whole);
-                }
-                if (whole < (long) e.length() * bs) {
-                    byte[] tail = new byte[bs];
-                    System.arraycopy(content, (int) (from + whole), tail, 0, (int) (bytes - whole));
-                    vol.device().write((e.physicalBlock() + whole / bs) * bs, tail);
+                long end = Math.min(e.logicalEnd() * bs, size);
+                for (long at = from; at < end; at += piece.length) {
+                    int n = (int) Math.min(piece.length, end - at);
+                    content.read(at, piece, 0, n);
+                    // The last block of the file is padded with zeros to its end.
+                    int padded = (n + bs - 1) / bs * bs;
+                    java.util.Arrays.fill(piece, n, padded, (byte) 0);
+                    vol.device().write((e.physicalBlock() + (at - from) / bs) * bs, piece, 0, padded);
                 }
             }
         }
-        ino.setSizeBytes(content.length);
+        ino.setSizeBytes(size);
         setExtents(ino, extents);
         writeInode(ino);
     }
