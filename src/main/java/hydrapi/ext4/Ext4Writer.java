@@ -36,6 +36,7 @@ public final class Ext4Writer {
     private final Ext4Volume vol;
     private final Allocator alloc;
     private final DirectoryWriter dirs;
+    private final DirectoryMover mover;
     private long lastTimeSeconds;
 
     private Ext4Writer(OverlayDevice dev, Ext4Volume vol) {
@@ -43,6 +44,7 @@ public final class Ext4Writer {
         this.vol = vol;
         this.alloc = new Allocator(vol);
         this.dirs = new DirectoryWriter(this);
+        this.mover = new DirectoryMover(this);
         this.lastTimeSeconds = vol.superblock().writeTimeSeconds();
     }
 
@@ -460,45 +462,13 @@ public final class Ext4Writer {
         writeInode(ino);
     }
 
-    /**
-     * Most extents a directory may reach by {@link #writeDirectoryBlock} moving its blocks (one extent-tree leaf
-     * block at 4 KiB); past it, blocks are written where they are.
-     */
-    static final int MAX_MOVED_EXTENTS = 340;
-
-    /**
-     * Writes logical block {@code lblk} of directory {@code dirNo} (a leaf or an htree index block, its checksum
-     * already set: directory checksums depend on the inode, not on where the block lies). A block outside the
-     * preferred ranges moves into them when they have a free block: the new place gets the bytes, the extent tree
-     * maps {@code lblk} there, the old block is freed. Changing one entry of a directory whose block lies in an
-     * otherwise untouched compressed block of the base then costs no recompression of that block (issue 14); the
-     * filesystem is as valid either way (e2fsck does not ask directories to be contiguous).
-     */
+    /** Writes a directory block, moving it into the preferred ranges when it lies outside ({@link DirectoryMover}). */
     void writeDirectoryBlock(long dirNo, long lblk, byte[] block) throws IOException {
-        int bs = vol.superblock().blockSize();
-        Inode dir = vol.inode(dirNo);
-        ExtentTree tree = vol.extentTree(dir);
-        long p = tree.physicalBlock(lblk);
-        if (p < 0) {
-            throw new hydrapi.CorruptImageException("ext4: directory inode " + dirNo + " logical block " + lblk
-                    + " is a hole; run e2fsck");
-        }
-        long q = -1;
-        if (tree.extents().size() + 2 <= MAX_MOVED_EXTENTS && !alloc.isPreferred(p)) {
-            q = alloc.allocPreferredBlock();
-        }
-        if (q < 0) {
-            vol.device().write(p * bs, block);
-            return;
-        }
-        vol.device().write(q * bs, block);
-        for (long b : tree.treeBlocks()) {
-            alloc.freeBlocks(b, 1);
-        }
-        Inode moved = new Inode(dir.inodeNo(), dir.bytes());
-        setExtents(moved, ExtentWriter.remap(tree.extents(), lblk, q));
-        writeInode(moved);
-        alloc.freeBlocks(p, 1);
+        mover.write(dirNo, lblk, block);
+    }
+
+    Allocator allocator() {
+        return alloc;
     }
 
     /** Adds one block at the end of a directory; returns its physical number. Writes the inode. */
@@ -520,7 +490,7 @@ public final class Ext4Writer {
     }
 
     /** Writes a minimal tree for the extents (old tree blocks already freed) and recomputes i_blocks. */
-    private void setExtents(Inode ino, List<Extent> extents) throws IOException {
+    void setExtents(Inode ino, List<Extent> extents) throws IOException {
         int bs = vol.superblock().blockSize();
         int leaves = ExtentWriter.treeBlocksNeeded(extents.size(), bs);
         List<Long> treeBlocks = new ArrayList<>();

@@ -51,19 +51,13 @@ public final class XzBlockDevice implements BlockDevice {
     /** Access-ordered; a future so that two threads wanting one Block decode it once. Guarded by itself. */
     private final LinkedHashMap<Integer, CompletableFuture<byte[]>> cache;
     private final java.util.concurrent.atomic.AtomicLong decodes = new java.util.concurrent.atomic.AtomicLong();
-    /** Scratch file of decoded Blocks, or null; {@link #spillOffset}[i] is Block i's place in it, or -1. */
-    private final FileChannel spill;
-    private final Path spillPath;
-    private final java.util.concurrent.atomic.AtomicLongArray spillOffset;
-    private long spillEnd;
-    /** Blocks being decoded into the spill file; guarded by itself. */
-    private final Map<Integer, CompletableFuture<Void>> spilling = new java.util.HashMap<>();
+    /** Where decoded Blocks go, or null: then the in-memory LRU above holds them. */
+    private final SpillFile spill;
 
     private XzBlockDevice(FileChannel channel, String name, List<XzStreamInfo> structure, int cacheBlocks,
-            FileChannel spill, Path spillPath) {
+            SpillFile spill) {
         this.channel = channel;
         this.spill = spill;
-        this.spillPath = spillPath;
         this.name = name;
         this.structure = structure;
         this.cacheBlocks = cacheBlocks;
@@ -90,10 +84,6 @@ public final class XzBlockDevice implements BlockDevice {
             blockStart[i] = blocks[i].uncompressedOffset();
         }
         this.sizeBytes = size;
-        this.spillOffset = new java.util.concurrent.atomic.AtomicLongArray(blocks.length);
-        for (int i = 0; i < blocks.length; i++) {
-            spillOffset.set(i, -1);
-        }
         this.cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Integer, CompletableFuture<byte[]>> eldest) {
@@ -129,20 +119,11 @@ public final class XzBlockDevice implements BlockDevice {
                         + big.uncompressedSize() + " bytes, over the " + MAX_BLOCK_BYTES
                         + "-byte limit for random access; decode the file whole instead");
             }
-            Path spillPath = null;
-            FileChannel spill = null;
-            if (spillDir != null) {
-                spillPath = Files.createTempFile(spillDir, "hydrapi-decoded-", ".img");
-                try {
-                    // SPARSE: holes where pages are zero, on filesystems that need to be asked (NTFS).
-                    spill = FileChannel.open(spillPath, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                            StandardOpenOption.SPARSE, StandardOpenOption.DELETE_ON_CLOSE);
-                } catch (IOException | RuntimeException e) {
-                    Files.deleteIfExists(spillPath);
-                    throw e;
-                }
-            }
-            return new XzBlockDevice(ch, name, structure, cacheBlocks, spill, spillPath);
+            // Indexed like the device's blocks: the non-empty ones.
+            int blocks = (int) structure.stream().flatMap(st -> st.blocks().stream())
+                    .filter(b -> b.uncompressedSize() > 0).count();
+            return new XzBlockDevice(ch, name, structure, cacheBlocks,
+                    spillDir != null ? SpillFile.create(spillDir, blocks) : null);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -192,7 +173,7 @@ public final class XzBlockDevice implements BlockDevice {
             int inBlock = (int) (pos - blockStart[i]);
             int n = (int) Math.min(len - done, blocks[i].uncompressedSize() - inBlock);
             if (spill != null) {
-                readSpill(spilled(i) + inBlock, buf, off + done, n);
+                spill.read(spilled(i) + inBlock, buf, off + done, n);
             } else {
                 System.arraycopy(decoded(i), inBlock, buf, off + done, n);
             }
@@ -201,125 +182,14 @@ public final class XzBlockDevice implements BlockDevice {
         }
     }
 
-    /** Where Block i lies in the spill file, decoding it there first (once, whichever thread asks first). */
+    /** Where Block i lies in the spill file, decoded there first (once, whichever thread asks first). */
     private long spilled(int i) throws IOException {
-        long at = spillOffset.get(i);
-        if (at >= 0) {
-            return at;
-        }
-        CompletableFuture<Void> f;
-        boolean mine = false;
-        synchronized (spilling) {
-            at = spillOffset.get(i);
-            if (at >= 0) {
-                return at;
-            }
-            f = spilling.get(i);
-            if (f == null) {
-                f = new CompletableFuture<>();
-                spilling.put(i, f);
-                mine = true;
-            }
-        }
-        if (mine) {
-            try {
-                decodeToSpill(i);
-                f.complete(null);
-            } catch (IOException | RuntimeException | Error e) {
-                f.completeExceptionally(e);
-                throw e;
-            } finally {
-                synchronized (spilling) {
-                    spilling.remove(i);
-                }
-            }
-        } else {
-            await(f, i);
-        }
-        return spillOffset.get(i);
-    }
-
-    private void await(CompletableFuture<?> f, int i) throws IOException {
-        try {
-            f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for block " + (blocks[i].index() + 1));
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("decoding " + name + " failed: " + e.getCause(), e.getCause());
-        }
-    }
-
-    /** Positional read from the spill file; past its end (trailing zero pages never written) reads zeros. */
-    private void readSpill(long at, byte[] buf, int off, int len) throws IOException {
-        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(buf, off, len);
-        while (bb.hasRemaining()) {
-            int r = spill.read(bb, at + bb.position() - off);
-            if (r < 0) {
-                Arrays.fill(buf, bb.position(), off + len, (byte) 0);
-                return;
-            }
-        }
-    }
-
-    /**
-     * Decodes Block i into the spill file, its non-zero pages only, through a small staging buffer; records where it
-     * lies only once its Check has matched, so no read sees an unchecked byte.
-     */
-    private void decodeToSpill(int i) throws IOException {
-        decodes.incrementAndGet();
         XzBlockInfo b = blocks[i];
-        long at;
-        synchronized (spillOffset) {
-            at = spillEnd;
-            spillEnd += b.uncompressedSize();
-        }
-        int page = ZERO_PAGE.length;
-        byte[] staging = new byte[64 * page];
-        long[] written = {0};
-        int[] filled = {0};
-        XzBlockDecoder decoder = new XzBlockDecoder(channel, name, arrays);
-        String where = "stream " + streamNo[i] + " block " + (b.index() + 1);
-        XzBlockDecoder.Sink sink = (src, off, len) -> {
-            while (len > 0) {
-                int n = Math.min(len, staging.length - filled[0]);
-                System.arraycopy(src, off, staging, filled[0], n);
-                filled[0] += n;
-                off += n;
-                len -= n;
-                if (filled[0] == staging.length) {
-                    writePages(staging, filled[0], at + written[0]);
-                    written[0] += filled[0];
-                    filled[0] = 0;
-                }
-            }
-        };
-        decoder.decode(streamOf[i], b, where, sink);
-        writePages(staging, filled[0], at + written[0]);
-        spillOffset.set(i, at);
-    }
-
-    /** Writes the non-zero pages of {@code data[0, len)} at {@code at}; zero pages stay holes. */
-    private void writePages(byte[] data, int len, long at) throws IOException {
-        int page = ZERO_PAGE.length;
-        for (int p = 0; p < len; p += page) {
-            int n = Math.min(page, len - p);
-            if (!isZero(data, p, n)) {
-                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(data, p, n);
-                while (bb.hasRemaining()) {
-                    spill.write(bb, at + bb.position());
-                }
-            }
-        }
-    }
-
-    private static final byte[] ZERO_PAGE = new byte[4096];
-
-    private static boolean isZero(byte[] b, int off, int len) {
-        return Arrays.mismatch(b, off, off + len, ZERO_PAGE, 0, len) < 0;
+        return spill.locate(i, b.uncompressedSize(), sink -> {
+            decodes.incrementAndGet();
+            String where = "stream " + streamNo[i] + " block " + (b.index() + 1);
+            new XzBlockDecoder(channel, name, arrays).decode(streamOf[i], b, where, sink);
+        });
     }
 
     private int blockAt(long pos) {
@@ -403,7 +273,6 @@ public final class XzBlockDevice implements BlockDevice {
         } finally {
             if (spill != null) {
                 spill.close();
-                Files.deleteIfExists(spillPath);
             }
         }
     }
