@@ -38,9 +38,9 @@ mkdir -p "$work"
 export TZ=UTC E2FSPROGS_FAKE_TIME=1700000000
 # set by timed() through printf -v, read through ${!name}
 # shellcheck disable=SC2034
-t_base='' rss_base='' t_a='' rss_a='' t_a_sh='' rss_a_sh='' t_b='' rss_b='' t_b_sh='' rss_b_sh=''
+t_base='' rss_base='' cpu_base='' t_a='' rss_a='' t_a_sh='' rss_a_sh='' t_b='' rss_b='' t_b_sh='' rss_b_sh=''
 # shellcheck disable=SC2034
-t_c='' rss_c='' t_c_sh='' rss_c_sh='' t_d='' rss_d=''
+t_c='' rss_c='' t_c_sh='' rss_c_sh='' t_d='' rss_d='' cpu_d=''
 
 for tool in xz java mvn jq mke2fs debugfs e2fsck mkfs.vfat mcopy mtype sfdisk bc sha256sum /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "rebuild-bench: $tool is required" >&2; exit 2; }
@@ -61,7 +61,8 @@ export XDG_CACHE_HOME=$work/cache
 rm -rf "$XDG_CACHE_HOME"
 
 now() { date +%s.%N; }
-# timed LABEL CMD...: runs CMD under GNU time, sets t_LABEL (wall s) and rss_LABEL (peak KiB)
+# timed LABEL CMD...: runs CMD under GNU time, sets t_LABEL (wall s), cpu_LABEL (user + system s, children included)
+# and rss_LABEL (peak KiB)
 timed() {
     local label=$1
     shift
@@ -71,6 +72,7 @@ timed() {
     t1=$(now)
     printf -v "t_$label" '%s' "$(echo "$t1 - $t0" | bc)"
     printf -v "rss_$label" '%s' "$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")"
+    printf -v "cpu_$label" '%s' "$(awk -F': ' '/(User|System) time/ {s += $2} END {print s}' "$log")"
 }
 
 # ---- the image --------------------------------------------------------------------------------------------------
@@ -83,7 +85,7 @@ stamp="$image_mib $data_mib $boot_mib v2"
 if [[ ${REUSE_BASE:-} == 1 && -f $work/base.stamp && $(cat "$work/base.stamp") == "$stamp" && -f $img
     && -f $work/base.img.xz ]]; then
     echo "== image and base kept from an earlier run (REUSE_BASE=1)"
-    read -r t_base rss_base <"$work/base.time"
+    read -r t_base rss_base cpu_base <"$work/base.time"
 else
     rm -f "$work/base.stamp"
     echo "== image: ${image_mib} MiB, boot ${boot_mib} MiB at 8 MiB, root ${root_mib} MiB with ${data_mib} MiB of files"
@@ -121,7 +123,7 @@ else
     # shellcheck disable=SC2016 # expanded by the inner sh
     timed base sh -c 'xz -T2 -6 -c "$0" >"$1"' "$img" "$work/base.img.xz"
     (cd "$work" && sha256sum base.img.xz >base.img.xz.sha256)
-    echo "$t_base $rss_base" >"$work/base.time"
+    echo "$t_base $rss_base $cpu_base" >"$work/base.time"
     echo "$stamp" >"$work/base.stamp"
 fi
 xz -lvv "$work/base.img.xz" | grep -E '^  (Streams|Blocks|Sizes in headers|Ratio): +[0-9A-Z]' | sed 's/^/   /'
@@ -307,8 +309,8 @@ mib() { echo "$(($1 / 1024))"; }
 size() { stat -c %s "$1"; }
 echo
 echo "image ${image_mib} MiB ($(size "$img") B), root data ${data_mib} MiB, threads $threads, JAVA_OPTS='$JAVA_OPTS'"
-row() { printf '%-50s %9s s %7s MiB RSS %14s B\n' "$1" "$2" "$(mib "$3")" "$(size "$4")"; }
-row "base: xz -T2 -6 (the (d) reference)" "$t_base" "$rss_base" "$work/base.img.xz"
+row() { printf '%-50s %9s s %8s s CPU %5s MiB RSS %11s B\n' "$1" "$2" "$5" "$(mib "$3")" "$(size "$4")"; }
+row "base: xz -T2 -6 (the (d) reference)" "$t_base" "$rss_base" "$work/base.img.xz" "$cpu_base"
 # shellcheck disable=SC2034 # read through ${!name_var}
 label_a="(a) hydrapi: 20 MB into a new directory"
 # shellcheck disable=SC2034
@@ -321,12 +323,12 @@ for label in a b c d; do
     if ! run $label; then
         continue
     fi
-    t_var=t_$label rss_var=rss_$label name_var=label_$label
-    row "${!name_var}" "${!t_var}" "${!rss_var}" "$work/$label.img.xz"
+    t_var=t_$label rss_var=rss_$label name_var=label_$label cpu_var=cpu_$label
+    row "${!name_var}" "${!t_var}" "${!rss_var}" "$work/$label.img.xz" "${!cpu_var}"
     if [[ $label != d && $shell == 1 ]]; then
-        t_var=t_${label}_sh rss_var=rss_${label}_sh
+        t_var=t_${label}_sh rss_var=rss_${label}_sh cpu_var=cpu_${label}_sh
         row "($label) $([[ $label == c ]] && echo cp || echo xz -dc), debugfs, mcopy, xz -T$threads -6" \
-            "${!t_var}" "${!rss_var}" "$work/$label-sh.img.xz"
+            "${!t_var}" "${!rss_var}" "$work/$label-sh.img.xz" "${!cpu_var}"
     fi
 done
 for label in a b c d; do
@@ -335,14 +337,16 @@ done
 if [[ $shell == 1 ]]; then
     for label in a b c; do
         if run $label; then
-            t_var=t_$label sh_var=t_${label}_sh
-            printf 'ratio (%s) = %.3f   (acceptance 0.10%s)\n' "$label" "$(echo "${!t_var} / ${!sh_var}" | bc -l)" \
-                "$([[ $label == c ]] || echo ', goal 0.05')"
+            t_var=t_$label sh_var=t_${label}_sh cpu_var=cpu_$label cpu_sh_var=cpu_${label}_sh
+            printf 'ratio (%s) = %.3f   (acceptance 0.10%s; CPU time %.3f)\n' "$label" \
+                "$(echo "${!t_var} / ${!sh_var}" | bc -l)" "$([[ $label == c ]] || echo ', goal 0.05')" \
+                "$(echo "${!cpu_var} / ${!cpu_sh_var}" | bc -l)"
         fi
     done
 fi
 if run d; then
-    printf 'ratio (d) hydrapi/xz = %.3f   (acceptance 1.25)\n' "$(echo "$t_d / $t_base" | bc -l)"
+    printf 'ratio (d) hydrapi/xz = %.3f   (acceptance 1.25; CPU time %.3f)\n' "$(echo "$t_d / $t_base" | bc -l)" \
+        "$(echo "$cpu_d / $cpu_base" | bc -l)"
 fi
 for label in a b c d; do
     if run $label; then rss_var=rss_$label; printf 'peak RSS (%s) %s MiB   ' "$label" "$(mib "${!rss_var}")"; fi
