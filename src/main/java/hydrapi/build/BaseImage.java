@@ -5,6 +5,7 @@ import hydrapi.CorruptImageException;
 import hydrapi.InvalidInputException;
 import hydrapi.UnsupportedImageException;
 import hydrapi.io.BlockDevice;
+import hydrapi.io.CachedBlockDevice;
 import hydrapi.io.FileBlockDevice;
 import hydrapi.xz.XzBlockDevice;
 import hydrapi.xz.XzBlockInfo;
@@ -54,8 +55,13 @@ public final class BaseImage implements AutoCloseable {
         this.scratch = scratch;
     }
 
-    /** How many decoded xz blocks random access keeps (24 MiB each for pi-gen's images). */
-    private static final int XZ_CACHE_BLOCKS = 4;
+    /**
+     * How many decoded xz blocks random access keeps in memory (24 MiB each for pi-gen's images); every block decoded
+     * is also kept in a scratch file, so none is decoded twice (XzBlockDevice).
+     */
+    private static final int XZ_CACHE_BLOCKS = 1;
+    /** The cache of small (metadata) reads above the decoded base (issue 14). */
+    static final long METADATA_CACHE_BYTES = 16L << 20;
 
     /**
      * Opens {@code file}; scratch files go to {@code scratchDir}. A block-wise read .xz is checked first, since
@@ -86,7 +92,9 @@ public final class BaseImage implements AutoCloseable {
                     if (!checked) {
                         checkXz(file, threads, progress);
                     }
-                    return new BaseImage(file, format, XzBlockDevice.open(file, XZ_CACHE_BLOCKS), structure, scratch);
+                    BlockDevice dev = new CachedBlockDevice(XzBlockDevice.open(file, XZ_CACHE_BLOCKS, scratchDir),
+                            METADATA_CACHE_BYTES);
+                    return new BaseImage(file, format, dev, structure, scratch);
                 }
             }
             Path raw = switch (format) {

@@ -22,11 +22,14 @@ import java.util.List;
  * the build manifest. {@code imagerManifest}, when set, gets a Raspberry Pi Imager os_list entry for the image,
  * published at {@code imagerUrl} (default: the image's file name). {@code headless} are the Wi-Fi, country, time
  * zone and locale settings ({@link HeadlessSettings#NONE} for none), applied with or without the Hydra recipe.
+ * {@code blockCache}: compressed blocks are looked up in and stored to a cache under {@code cacheDir}
+ * ({@code xz-blocks/}), so a later build recompresses only what changed; the output is the same without it.
  */
 public record BuildRequest(BaseSource base, BasePolicy basePolicy, Path out, List<Path> overlays, boolean ssh,
                            List<String> cmdlineAppend, int threads, int xzBlockBytes, int xzPreset, Instant now,
                            Path scratchDir, HydraOptions hydra, SourceRequest sources, Path cacheDir,
-                           OpenPgpSigner signer, Path imagerManifest, String imagerUrl, HeadlessSettings headless) {
+                           OpenPgpSigner signer, Path imagerManifest, String imagerUrl, HeadlessSettings headless,
+                           boolean blockCache) {
 
     public BuildRequest {
         overlays = List.copyOf(overlays);

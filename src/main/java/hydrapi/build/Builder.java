@@ -16,6 +16,7 @@ import hydrapi.trust.BuildManifest;
 import hydrapi.trust.ImagerManifest;
 import hydrapi.trust.OpenPgpSigner;
 import hydrapi.trust.Sha256Sums;
+import hydrapi.xz.CompressedBlockCache;
 import hydrapi.xz.ParallelXzWriter;
 import hydrapi.xz.XzDecodedDigest;
 import hydrapi.xz.XzWriteSummary;
@@ -44,6 +45,15 @@ import java.util.Map;
  */
 public final class Builder {
 
+    /**
+     * Memory the disk's copy-on-write overlay uses before it spills pages to a scratch file in the output directory;
+     * with the filesystems' staging overlays it bounds what an overlay's size costs in memory (issue 14).
+     */
+    static final long DISK_OVERLAY_MEMORY_BYTES = 48L << 20;
+
+    /** Size the compressed-block cache is trimmed to after each build: a few builds of a Raspberry Pi OS image. */
+    public static final long BLOCK_CACHE_BYTES = 2L << 30;
+
     private final ProgressListener progress;
 
     public Builder(ProgressListener progress) {
@@ -67,8 +77,9 @@ public final class Builder {
         Path sidecar = out.resolveSibling(out.getFileName() + ".sha256");
         try (BaseImage base = BaseImage.open(resolved.file(), req.scratchDir(), progress, req.threads(),
                 resolved.contentChecked(), false);
-             AtomicOutput output = new AtomicOutput()) {
-            OverlayDevice disk = new OverlayDevice(base.device());
+             AtomicOutput output = new AtomicOutput();
+             // Closing it closes the base device too, which BaseImage then closes again: harmless.
+             OverlayDevice disk = new OverlayDevice(base.device(), DISK_OVERLAY_MEMORY_BYTES, req.scratchDir())) {
             ImageView view = ImageView.open(disk, resolved.file().getFileName().toString());
             String bootMount = view.bootMount().orElse(MountTable.DEFAULT_BOOT_MOUNT);
             // Read from the base before anything is written: what the image does on its own first boot.
@@ -91,9 +102,10 @@ public final class Builder {
             specs.addAll(overlaySpecs);
             specs.addAll(RaspberryPiBoot.specs(bootMount, req.ssh(), req.cmdlineAppend()));
             refuseManifestPath(specs, rules);
-            PlanApplier applier = new PlanApplier(view, req.now(), rules);
+            PlanApplier applier = new PlanApplier(view, req.now(), rules, req.scratchDir());
             if (base.xzBlocks() != null) {
-                applier.preferDirtyBlocks(DirtyXzBlocks.blocksOf(base.xzBlocks()), disk);
+                applier.preferDirtyBlocks(DirtyXzBlocks.blocksOf(base.xzBlocks()),
+                        DirtyXzBlocks.costsOf(base.xzBlocks()), disk);
             }
             applier.apply(ImagePlan.of(specs));
             byte[] manifest = BuildManifest.of(ToolVersion.get(), resolved.provenance(), firstBoot.id(),
@@ -107,15 +119,19 @@ public final class Builder {
             long changedBytes = changed.stream().mapToLong(ByteRange::lengthBytes).sum();
 
             Path tmpImage = output.create(out);
+            CompressedBlockCache cache = req.blockCache() ? new CompressedBlockCache(
+                    req.cacheDir().resolve("xz-blocks"), BLOCK_CACHE_BYTES, "hydrapi " + ToolVersion.get()) : null;
             MessageDigest md = Sha256Sums.newDigest();
             XzWriteSummary xz;
             try (OutputStream os = new DigestOutputStream(
                     new BufferedOutputStream(AtomicOutput.open(out, tmpImage), 1 << 20), md)) {
-                ParallelXzWriter writer = new ParallelXzWriter(req.threads(), req.xzBlockBytes(), req.xzPreset());
+                ParallelXzWriter writer = new ParallelXzWriter(req.threads(), req.xzBlockBytes(), req.xzPreset(),
+                        cache);
                 java.util.function.LongConsumer p = progress.phase("compress", disk.sizeBytes());
-                xz = base.xzBlocks() == null ? writer.write(disk, os, p)
+                xz = base.xzBlocks() == null ? writer.write(disk, changedIn(changed), os, p)
                         : writer.writeReusing(disk, base.source(), base.xzBlocks(), changedIn(changed), os, p);
             }
+            trim(cache);
             String hex = HexFormat.of().formatHex(md.digest());
             output.write(sidecar, Sha256Sums.line(hex, out.getFileName().toString()).getBytes(StandardCharsets.UTF_8));
             // Beside the image, the very bytes written into it: cmp or sha256sum shows they agree.
@@ -138,8 +154,19 @@ public final class Builder {
             output.commit();
             return new BuildResult(out, sidecar, signature, manifestFile, manifestSignature, hex,
                     resolved.provenance(), xz.compressedBytes(), xz.uncompressedBytes(), xz.blocks(), xz.zeroBlocks(),
-                    xz.reusedBlocks(), xz.blocks() - xz.reusedBlocks(), changes, changedBytes, changed.size(),
-                    firstBoot.id());
+                    xz.reusedBlocks(), xz.blocks() - xz.reusedBlocks(), xz.cachedBlocks(), changes, changedBytes,
+                    changed.size(), firstBoot.id());
+        }
+    }
+
+    /** The cache only saves time: a cache directory that cannot be listed or trimmed never fails a build. */
+    private static void trim(CompressedBlockCache cache) {
+        if (cache != null) {
+            try {
+                cache.trim();
+            } catch (IOException | RuntimeException ignored) {
+                // the next build trims again
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import hydrapi.InvalidInputException;
 import hydrapi.ext4.Ext4Entry;
 import hydrapi.ext4.Ext4Volume;
 import hydrapi.ext4.Ext4Writer;
+import hydrapi.ext4.FileContent;
 import hydrapi.fat.FatEntry;
 import hydrapi.fat.FatVolume;
 import hydrapi.io.ByteRange;
@@ -15,10 +16,14 @@ import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
 import hydrapi.trust.BuildManifest;
+import hydrapi.trust.Sha256Sums;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,11 +65,21 @@ final class PlanApplier {
     private final WrittenPaths written = new WrittenPaths();
     private boolean recording = true;
     private PreferredRanges preferred = PreferredRanges.NONE;
+    /** Where each filesystem's staging overlay keeps pages past {@link #STAGING_MEMORY_BYTES}; null: memory only. */
+    private final Path scratchDir;
+
+    /** Memory a filesystem's staging overlay uses before it spills pages to a scratch file. */
+    static final long STAGING_MEMORY_BYTES = 48L << 20;
 
     PlanApplier(ImageView view, Instant now, Map<String, OverlayManifest.Rule> rules) {
+        this(view, now, rules, null);
+    }
+
+    PlanApplier(ImageView view, Instant now, Map<String, OverlayManifest.Rule> rules, Path scratchDir) {
         this.view = view;
         this.now = now;
         this.rules = rules;
+        this.scratchDir = scratchDir;
     }
 
     /**
@@ -73,7 +88,13 @@ final class PlanApplier {
      * filesystem's own staging overlay holds.
      */
     void preferDirtyBlocks(List<ByteRange> blocks, OverlayDevice disk) throws IOException {
-        preferred = new DirtyXzBlocks(blocks, (start, end) -> disk.touches(start, end) || staged(start, end));
+        preferDirtyBlocks(blocks, List.of(), disk);
+    }
+
+    /** The same, with each block's compressed size ({@code costs}): clean blocks are opened cheapest first. */
+    void preferDirtyBlocks(List<ByteRange> blocks, List<Long> costs, OverlayDevice disk) throws IOException {
+        preferred = new DirtyXzBlocks(blocks, costs, (start, end) -> disk.touches(start, end)
+                || staged(start, end));
         for (Map.Entry<Integer, Ext4Writer> e : ext4Writers.entrySet()) {
             e.getValue().preferBlocksIn(windowOf(e.getKey()));
         }
@@ -358,7 +379,20 @@ final class PlanApplier {
                     throw new InvalidInputException(spec.path() + ": a directory of that name is in the way of a"
                             + " file");
                 }
-                byte[] current = existing.isPresent() && existing.get().isRegularFile()
+                if (spec.content() instanceof Content.HostFile h) {
+                    // Copied piece by piece and hashed in a second read: never whole in memory, whatever its size.
+                    try (FileChannel ch = FileChannel.open(h.path(), StandardOpenOption.READ)) {
+                        long size = ch.size();
+                        w.writeFile(inner, FileContent.of(ch, size), mode, uid, gid, now);
+                        changes.add(new BuildResult.Change(spec.path(), action(spec, existing.isPresent()), size));
+                        if (recording) {
+                            written.ext4Hashed(spec.path(), BuildManifest.Kind.FILE,
+                                    Sha256Sums.hash(h.path(), done -> { }), mode, uid, gid);
+                        }
+                    }
+                    break;
+                }
+                byte[] current = edit && existing.isPresent() && existing.get().isRegularFile()
                         ? w.volume().readFile(inner) : null;
                 byte[] bytes = contentOf(spec, current);
                 w.writeFile(inner, bytes, mode, uid, gid, now);
@@ -401,7 +435,7 @@ final class PlanApplier {
         Ext4Writer w = ext4Writers.get(part);
         if (w == null) {
             SliceDevice slice = view.disk().partition(part);
-            OverlayDevice ov = new OverlayDevice(slice);
+            OverlayDevice ov = new OverlayDevice(slice, STAGING_MEMORY_BYTES, scratchDir);
             w = Ext4Writer.open(ov);
             w.preferBlocksIn(windowOf(part));
             partitionStart.put(part, slice.startBytes());

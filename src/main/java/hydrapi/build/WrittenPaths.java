@@ -22,6 +22,11 @@ final class WrittenPaths {
                 uid, gid));
     }
 
+    /** Records an ext4 file whose content's SHA-256 the caller computed ({@code sha256Hex}). */
+    void ext4Hashed(String path, BuildManifest.Kind kind, String sha256Hex, int mode, int uid, int gid) {
+        entries.put(path, new BuildManifest.Entry(path, kind, sha256Hex, mode, uid, gid));
+    }
+
     /** Records a FAT path as the running Pi shows it: mode 0755, root:root (vfat's default fmask/dmask 0022). */
     void fat(String path, BuildManifest.Kind kind, byte[] content) {
         ext4(path, kind, content, ImageView.FAT_MODE, 0, 0);

@@ -191,6 +191,11 @@ final class BuildCommand implements Callable<Integer> {
     /** Said after a successful build only, so that a refusal stays one line. */
     private String loginWarning;
 
+    @Option(names = "--no-cache",
+            description = "Neither read nor fill the cache of compressed blocks in the user's cache directory "
+                + "(it makes a rebuild recompress only what changed; the output is the same without it).")
+    boolean noCache;
+
     @Override
     public Integer call() throws Exception {
         if (xzBlockMiB < 1 || xzBlockMiB > 1024) {
@@ -206,7 +211,8 @@ final class BuildCommand implements Callable<Integer> {
         Path outDir = out.toAbsolutePath().getParent();
         BuildRequest req = new BuildRequest(base.source(), base.policy(), out, overlays, ssh, cmdlineAppend,
                 common.threads(), xzBlockMiB << 20, 6, Context.now(main), outDir != null ? outDir : Context.tmpDir(),
-                hydraOptions(), sources(), Context.cacheDir(main), signer(), imagerManifest, imagerUrl, headless());
+                hydraOptions(), sources(), Context.cacheDir(main), signer(), imagerManifest, imagerUrl, headless(),
+                !noCache);
         BuildResult r;
         try (ProgressScope progress = ProgressScope.open(main, common, spec)) {
             r = new Builder(progress).build(req);
@@ -216,8 +222,9 @@ final class BuildCommand implements Callable<Integer> {
             o.print(Json.write(r));
         } else if (!common.quiet) {
             o.printf("wrote %s (%d bytes; %d xz blocks: %d copied from the base, %d recompressed, %d of those all"
-                    + " zeros; %d bytes of disk)%n", r.image(), r.compressedBytes(), r.xzBlocks(), r.xzReusedBlocks(),
-                    r.xzRecompressedBlocks(), r.xzZeroBlocks(), r.uncompressedBytes());
+                    + " zeros, %d from the block cache; %d bytes of disk)%n", r.image(), r.compressedBytes(),
+                    r.xzBlocks(), r.xzReusedBlocks(), r.xzRecompressedBlocks(), r.xzZeroBlocks(), r.xzCachedBlocks(),
+                    r.uncompressedBytes());
             o.printf("wrote %s (sha256 %s)%n", r.sha256File(), r.sha256());
             o.printf("wrote %s (build manifest, also in the image at %s)%n", r.manifestFile(),
                     BuildManifest.IN_IMAGE_PATH);

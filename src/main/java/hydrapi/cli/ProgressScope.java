@@ -8,31 +8,45 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.util.function.LongConsumer;
 
 /**
- * Progress for one command: drawn on the terminal when standard error is one and --quiet is off, else silent;
- * closing it ends the progress line so the summary starts on a fresh one.
+ * Progress for one command on standard error, unless --quiet: drawn on one line when standard error is a terminal,
+ * else (a pipe, a CI log) as whole lines, a few a minute ({@link LineProgress}). Closing it ends the progress so the
+ * summary starts on a fresh line.
  */
 final class ProgressScope implements ProgressListener, AutoCloseable {
 
     private final TerminalProgress terminal;
+    private final LineProgress lines;
 
-    private ProgressScope(TerminalProgress terminal) {
+    private ProgressScope(TerminalProgress terminal, LineProgress lines) {
         this.terminal = terminal;
+        this.lines = lines;
     }
 
     static ProgressScope open(Main main, CommonOptions common, CommandSpec spec) {
-        boolean draw = main.terminal && !common.quiet;
-        return new ProgressScope(draw ? new TerminalProgress(spec.commandLine().getErr()) : null);
+        if (common.quiet) {
+            return new ProgressScope(null, null);
+        }
+        if (main.terminal) {
+            return new ProgressScope(new TerminalProgress(spec.commandLine().getErr()), null);
+        }
+        return new ProgressScope(null, new LineProgress(spec.commandLine().getErr(), System::nanoTime));
     }
 
     @Override
     public LongConsumer phase(String name, long totalBytes) {
-        return terminal == null ? done -> { } : terminal.phase(name, totalBytes);
+        if (terminal != null) {
+            return terminal.phase(name, totalBytes);
+        }
+        return lines != null ? lines.phase(name, totalBytes) : done -> { };
     }
 
     @Override
     public void close() {
         if (terminal != null) {
             terminal.finish();
+        }
+        if (lines != null) {
+            lines.finish();
         }
     }
 }

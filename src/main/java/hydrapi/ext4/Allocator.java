@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * used-dirs count, itable_unused and the UNINIT flags (e2fsprogs alloc.c, alloc_stats.c; ext4-and-fat.md §6.2,
  * §6.3). Bitmaps stay in memory until {@link #flush}, the one place they are written.
  * Allocation is deterministic: lowest free inode from the goal group on; for blocks, first fit inside the preferred
- * ranges, then from the goal on.
+ * ranges, then in the hint's cheapest ranges in its order, then from the goal on.
  */
 final class Allocator {
 
@@ -149,8 +149,9 @@ final class Allocator {
 
     /**
      * Allocates {@code count} blocks as few runs as first fit gives; each run lies in one group. Free blocks inside
-     * the preferred ranges come first (in ascending order), then first fit from {@code goal} to the end, then from
-     * the first data block to {@code goal}. Returns {start, length} pairs.
+     * the preferred ranges come first (in ascending order), then those in the hint's cheapest ranges (in its
+     * order), then first fit from {@code goal} to the end, then from the first data block to {@code goal}. Returns
+     * {start, length} pairs.
      */
     List<long[]> allocBlocks(long count, long goal) throws IOException {
         if (count > sb.freeBlocksCount()) {
@@ -164,6 +165,14 @@ final class Allocator {
         for (long[] r : preferredBlocks(first, end)) {
             left -= take(r[0], r[1], left, runs);
         }
+        if (left > 0) {
+            for (long[] r : blocksIn(preferred.cheapest(), first, end)) {
+                left -= take(r[0], r[1], left, runs);
+                if (left == 0) {
+                    break;
+                }
+            }
+        }
         long from = Math.max(first, Math.min(end, goal));
         left -= take(from, end, left, runs);
         left -= take(first, from, left, runs);
@@ -175,9 +184,14 @@ final class Allocator {
 
     /** The preferred byte ranges as whole blocks [first, end) inside [lo, hi). */
     private List<long[]> preferredBlocks(long lo, long hi) throws IOException {
+        return blocksIn(preferred.now(), lo, hi);
+    }
+
+    /** Byte ranges as whole blocks [first, end) inside [lo, hi), in their order. */
+    private List<long[]> blocksIn(List<ByteRange> ranges, long lo, long hi) {
         List<long[]> out = new ArrayList<>();
         long bs = sb.blockSize();
-        for (ByteRange r : preferred.now()) {
+        for (ByteRange r : ranges) {
             long s = Math.max(lo, (r.startBytes() + bs - 1) / bs);
             long e = Math.min(hi, r.endBytes() / bs);
             if (s < e) {
@@ -228,6 +242,28 @@ final class Allocator {
 
     long allocBlock(long goal) throws IOException {
         return allocBlocks(1, goal).get(0)[0];
+    }
+
+    /** Whether block {@code blockNo} lies wholly inside the preferred ranges. */
+    boolean isPreferred(long blockNo) throws IOException {
+        long bs = sb.blockSize();
+        for (ByteRange r : preferred.now()) {
+            if (r.startBytes() <= blockNo * bs && (blockNo + 1) * bs <= r.endBytes()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One free block inside the preferred ranges, allocated, or -1 when they have none (nothing is allocated). */
+    long allocPreferredBlock() throws IOException {
+        List<long[]> runs = new ArrayList<>();
+        for (long[] r : preferredBlocks(sb.firstDataBlock(), sb.blocksCount())) {
+            if (take(r[0], r[1], 1, runs) == 1) {
+                return runs.get(0)[0];
+            }
+        }
+        return -1;
     }
 
     void freeBlocks(long start, long count) throws IOException {

@@ -37,6 +37,7 @@ final class DirectoryWriter {
         } else {
             linkLinear(dir, name, inodeNo, fileType);
         }
+        vol.lookupChanged(dirNo, name, inodeNo);
     }
 
     /**
@@ -61,7 +62,8 @@ final class DirectoryWriter {
                         LittleEndian.put16(block, prev.offsetBytes() + 4, prev.recLen() + e.recLen());
                         java.util.Arrays.fill(block, off, off + e.recLen(), (byte) 0);
                     }
-                    writeLeaf(dir, vol.extentTree(dir).physicalBlock(leaf.getKey()), block);
+                    writeLeaf(dir, leaf.getKey(), block);
+                    vol.lookupChanged(dirNo, name, 0);
                     return e;
                 }
                 prev = e;
@@ -74,10 +76,9 @@ final class DirectoryWriter {
         ExtentTree tree = vol.extentTree(dir);
         long n = dir.sizeBytes() / bs;
         for (long l = 0; l < n; l++) {
-            long p = tree.physicalBlock(l);
-            byte[] block = vol.readBlock(p);
+            byte[] block = vol.readBlock(tree.physicalBlock(l));
             if (insert(block, name, inodeNo, fileType)) {
-                writeLeaf(dir, p, block);
+                writeLeaf(dir, l, block);
                 return;
             }
         }
@@ -87,10 +88,10 @@ final class DirectoryWriter {
             index(dir, tree, n, name, inodeNo, fileType);
             return;
         }
-        long p = w.appendBlock(dir);
+        w.appendBlock(dir);
         byte[] block = emptyLeaf();
         insert(block, name, inodeNo, fileType);
-        writeLeaf(vol.inode(dir.inodeNo()), p, block);
+        writeLeaf(dir, n, block);
     }
 
     private byte[] emptyLeaf() {
@@ -111,11 +112,12 @@ final class DirectoryWriter {
         block[t + 7] = (byte) DirectoryBlock.TAIL_FILE_TYPE;
     }
 
-    private void writeLeaf(Inode dir, long physical, byte[] block) throws IOException {
+    /** Sets a leaf's checksum (metadata_csum) and writes it as logical block {@code lblk} of the directory. */
+    private void writeLeaf(Inode dir, long lblk, byte[] block) throws IOException {
         if (csum) {
             LittleEndian.put32(block, bs - 4, DirectoryBlock.checksum(vol.inodeSeed(dir), block));
         }
-        vol.device().write(physical * bs, block);
+        w.writeDirectoryBlock(dir.inodeNo(), lblk, block);
     }
 
     static void putEntry(byte[] b, int off, long ino, int recLen, byte[] name, int type) {
@@ -221,13 +223,13 @@ final class DirectoryWriter {
                 LittleEndian.put32(root, at, (h | (continued ? 1 : 0)) & 0xFFFFFFFFL);
             }
             LittleEndian.put32(root, at + 4, k + 1);
-            writeLeaf(d, grown.physicalBlock(k + 1), pack(part));
+            writeLeaf(d, k + 1, pack(part));
         }
         if (csum) {
             int tail = Htree.ROOT_COUNT_OFFSET + limit * Htree.ENTRY_BYTES;
             LittleEndian.put32(root, tail + 4, Htree.checksum(vol.inodeSeed(d), root, Htree.ROOT_COUNT_OFFSET));
         }
-        vol.device().write(grown.physicalBlock(0) * bs, root);
+        w.writeDirectoryBlock(d.inodeNo(), 0, root);
     }
 
     /** Split points giving {@code leaves} non-empty leaves of about equal bytes, or null if one overflows. */
@@ -288,7 +290,7 @@ final class DirectoryWriter {
         }
         byte[] leaf = vol.readBlock(leafPhys);
         if (insert(leaf, name, inodeNo, fileType)) {
-            writeLeaf(dir, leafPhys, leaf);
+            writeLeaf(dir, leafLblk, leaf);
             return;
         }
         if (dx.entries().size() >= dx.limit()) {
@@ -305,7 +307,7 @@ final class DirectoryWriter {
             throw new UnsupportedImageException(where + ": htree is full at two levels; a third level needs"
                     + " large_dir, which is not supported");
         }
-        split(dir, version, leaf, leafPhys, indexLblk, indexBlock, dx, pos, name, inodeNo, fileType);
+        split(dir, version, leaf, leafLblk, indexLblk, indexBlock, dx, pos, name, inodeNo, fileType);
     }
 
     /**
@@ -317,11 +319,10 @@ final class DirectoryWriter {
         List<Htree.DxEntry> es = node.entries();
         int half = es.size() / 2;
         long newLblk = dir.sizeBytes() / bs;
-        long newPhys = w.appendBlock(dir);
+        w.appendBlock(dir);
         Inode grown = vol.inode(dir.inodeNo());
-        ExtentTree tree = vol.extentTree(grown);
-        vol.device().write(tree.physicalBlock(nodeLblk) * bs, node(grown, es.subList(0, half), node.limit()));
-        vol.device().write(newPhys * bs, node(grown, es.subList(half, es.size()), node.limit()));
+        w.writeDirectoryBlock(dir.inodeNo(), nodeLblk, node(grown, es.subList(0, half), node.limit()));
+        w.writeDirectoryBlock(dir.inodeNo(), newLblk, node(grown, es.subList(half, es.size()), node.limit()));
         int co = Htree.ROOT_COUNT_OFFSET;
         int count = rootDx.entries().size();
         int at = co + (rootPos + 1) * Htree.ENTRY_BYTES;
@@ -333,7 +334,7 @@ final class DirectoryWriter {
             int tail = co + rootDx.limit() * Htree.ENTRY_BYTES;
             LittleEndian.put32(root, tail + 4, Htree.checksum(vol.inodeSeed(grown), root, co));
         }
-        vol.device().write(tree.physicalBlock(0) * bs, root);
+        w.writeDirectoryBlock(dir.inodeNo(), 0, root);
     }
 
     /**
@@ -346,13 +347,13 @@ final class DirectoryWriter {
         int half = es.size() / 2;
         int nodeLimit = Htree.expectedLimit(bs, Htree.NODE_COUNT_OFFSET, csum);
         long lblkA = dir.sizeBytes() / bs;
-        long physA = w.appendBlock(dir);
+        w.appendBlock(dir);
         Inode once = vol.inode(dir.inodeNo());
         long lblkB = once.sizeBytes() / bs;
-        long physB = w.appendBlock(once);
+        w.appendBlock(once);
         Inode grown = vol.inode(dir.inodeNo());
-        vol.device().write(physA * bs, node(grown, es.subList(0, half), nodeLimit));
-        vol.device().write(physB * bs, node(grown, es.subList(half, es.size()), nodeLimit));
+        w.writeDirectoryBlock(dir.inodeNo(), lblkA, node(grown, es.subList(0, half), nodeLimit));
+        w.writeDirectoryBlock(dir.inodeNo(), lblkB, node(grown, es.subList(half, es.size()), nodeLimit));
         int co = Htree.ROOT_COUNT_OFFSET;
         java.util.Arrays.fill(root, co + Htree.ENTRY_BYTES, co + rootDx.limit() * Htree.ENTRY_BYTES, (byte) 0);
         root[Htree.DX_ROOT_INFO + 6] = 1;
@@ -364,7 +365,7 @@ final class DirectoryWriter {
             int tail = co + rootDx.limit() * Htree.ENTRY_BYTES;
             LittleEndian.put32(root, tail + 4, Htree.checksum(vol.inodeSeed(grown), root, co));
         }
-        vol.device().write(vol.extentTree(grown).physicalBlock(0) * bs, root);
+        w.writeDirectoryBlock(dir.inodeNo(), 0, root);
     }
 
     /** A dx_node: empty dirent spanning the block, then limit/count, entries and (metadata_csum) the dx tail. */
@@ -404,7 +405,7 @@ final class DirectoryWriter {
     }
 
     /** Moves the upper half (by bytes, in hash order) of a full leaf into a new block and indexes it. */
-    private void split(Inode dir, int version, byte[] leaf, long leafPhys, long indexLblk, byte[] indexBlock,
+    private void split(Inode dir, int version, byte[] leaf, long leafLblk, long indexLblk, byte[] indexBlock,
             Htree.DxBlock dx, int pos, byte[] name, long inodeNo, int fileType) throws IOException {
         Superblock sb = vol.superblock();
         List<Named> all = new ArrayList<>();
@@ -437,10 +438,10 @@ final class DirectoryWriter {
         int movedHash = all.get(cut).hash();
         boolean continued = movedHash == all.get(cut - 1).hash();
         long newLblk = dir.sizeBytes() / bs;
-        long newPhys = w.appendBlock(dir);
+        w.appendBlock(dir);
         Inode grown = vol.inode(dir.inodeNo());
-        writeLeaf(grown, leafPhys, pack(all.subList(0, cut)));
-        writeLeaf(grown, newPhys, pack(all.subList(cut, all.size())));
+        writeLeaf(grown, leafLblk, pack(all.subList(0, cut)));
+        writeLeaf(grown, newLblk, pack(all.subList(cut, all.size())));
         // dx entry (hash | continued, new block) right after the one that led here.
         int co = dx.countOffset();
         int count = dx.entries().size();
@@ -454,8 +455,7 @@ final class DirectoryWriter {
             LittleEndian.put32(indexBlock, tail, 0);
             LittleEndian.put32(indexBlock, tail + 4, Htree.checksum(vol.inodeSeed(grown), indexBlock, co));
         }
-        long indexPhys = vol.extentTree(grown).physicalBlock(indexLblk);
-        vol.device().write(indexPhys * bs, indexBlock);
+        w.writeDirectoryBlock(dir.inodeNo(), indexLblk, indexBlock);
     }
 
     private byte[] pack(List<Named> entries) {

@@ -37,6 +37,7 @@ public final class Ext4Volume implements Closeable {
     private final Superblock sb;
     private final GroupDescriptorTable gdt;
     private final int csumSeed;
+    private final LookupCache lookups = new LookupCache();
 
     private Ext4Volume(BlockDevice dev, Superblock sb, GroupDescriptorTable gdt) {
         this.dev = dev;
@@ -187,11 +188,11 @@ public final class Ext4Volume implements Closeable {
             if (!cur.isDirectory()) {
                 return Optional.empty();
             }
-            DirEntry e = Directory.read(this, cur).lookup(c.getBytes(StandardCharsets.UTF_8));
-            if (e == null) {
+            long no = lookup(cur, c.getBytes(StandardCharsets.UTF_8));
+            if (no == 0) {
                 return Optional.empty();
             }
-            Inode next = inode(e.inodeNo());
+            Inode next = inode(no);
             if (next.isSymlink() && (!todo.isEmpty() || followFinal)) {
                 if (++hops > MAX_SYMLINK_HOPS) {
                     throw new InvalidInputException("ext4: " + path + ": more than " + MAX_SYMLINK_HOPS
@@ -209,6 +210,31 @@ public final class Ext4Volume implements Closeable {
             name = c;
         }
         return Optional.of(new Resolved(name, cur));
+    }
+
+    /**
+     * The inode {@code name} names in directory {@code dir}, or 0 when it is absent: through the lookup cache, else
+     * reading only the blocks the name can be in ({@link DirectoryLookup}).
+     */
+    long lookup(Inode dir, byte[] name) throws IOException {
+        Long cached = lookups.get(dir.inodeNo(), name);
+        if (cached != null) {
+            return cached;
+        }
+        DirEntry e = DirectoryLookup.find(this, dir, name);
+        long no = e == null ? 0 : e.inodeNo();
+        lookups.put(dir.inodeNo(), name, no);
+        return no;
+    }
+
+    /** The writer's hook: what a name in a directory now names (0: removed). */
+    void lookupChanged(long dirNo, byte[] name, long inodeNo) {
+        lookups.put(dirNo, name, inodeNo);
+    }
+
+    /** The writer's hook after a rollback: anything cached may describe undone writes. */
+    void forgetLookups() {
+        lookups.clear();
     }
 
     private static void pushComponents(Deque<String> todo, String path) {

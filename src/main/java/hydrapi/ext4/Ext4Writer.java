@@ -36,6 +36,7 @@ public final class Ext4Writer {
     private final Ext4Volume vol;
     private final Allocator alloc;
     private final DirectoryWriter dirs;
+    private final DirectoryMover mover;
     private long lastTimeSeconds;
 
     private Ext4Writer(OverlayDevice dev, Ext4Volume vol) {
@@ -43,6 +44,7 @@ public final class Ext4Writer {
         this.vol = vol;
         this.alloc = new Allocator(vol);
         this.dirs = new DirectoryWriter(this);
+        this.mover = new DirectoryMover(this);
         this.lastTimeSeconds = vol.superblock().writeTimeSeconds();
     }
 
@@ -115,6 +117,7 @@ public final class Ext4Writer {
         } catch (IOException | RuntimeException e) {
             dev.rollback();
             alloc.restore(snap);
+            vol.forgetLookups();
             throw e;
         }
     }
@@ -141,14 +144,20 @@ public final class Ext4Writer {
     /** Creates or replaces a regular file (the replaced inode keeps its number, generation and xattrs). */
     public void writeFile(String path, byte[] content, int permissions, int uid, int gid, Instant mtime)
             throws IOException {
+        writeFile(path, FileContent.of(content), permissions, uid, gid, mtime);
+    }
+
+    /** {@link #writeFile(String, byte[], int, int, int, Instant)} from content read piece by piece. */
+    public void writeFile(String path, FileContent content, int permissions, int uid, int gid, Instant mtime)
+            throws IOException {
         atomically(() -> {
             Entry at = entryAt(path, "write a file at");
             Ext4Volume.Resolved parent = at.parent();
             byte[] name = at.name();
-            DirEntry existing = Directory.read(vol, parent.inode()).lookup(name);
+            long existing = vol.lookup(parent.inode(), name);
             int mode = Inode.S_IFREG | (permissions & 07777);
-            if (existing != null) {
-                Inode old = vol.inode(existing.inodeNo());
+            if (existing != 0) {
+                Inode old = vol.inode(existing);
                 if (!old.isRegularFile() || old.linksCount() != 1 || (old.flags() & REFUSED_FLAGS) != 0
                         || old.hasFlag(Inode.HUGE_FILE_FL)) {
                     throw new UnsupportedImageException("ext4: " + path + " exists and is not a plain single-link"
@@ -192,10 +201,10 @@ public final class Ext4Writer {
             Entry at = entryAt(path, "make a symlink at");
             Ext4Volume.Resolved parent = at.parent();
             byte[] name = at.name();
-            DirEntry existing = Directory.read(vol, parent.inode()).lookup(name);
+            long existing = vol.lookup(parent.inode(), name);
             Inode ino;
-            if (existing != null) {
-                Inode old = vol.inode(existing.inodeNo());
+            if (existing != 0) {
+                Inode old = vol.inode(existing);
                 if (!old.isSymlink() || old.linksCount() != 1 || (old.flags() & REFUSED_FLAGS) != 0) {
                     throw new UnsupportedImageException("ext4: " + path + " exists and is not a single-link"
                             + " symlink; replacing it is not supported");
@@ -225,9 +234,9 @@ public final class Ext4Writer {
                 ino.setSizeBytes(t.length);
                 writeInode(ino);
             } else {
-                writeContent(ino, t, goalFor(parent.inode().inodeNo()));
+                writeContent(ino, FileContent.of(t), goalFor(parent.inode().inodeNo()));
             }
-            if (existing == null) {
+            if (existing == 0) {
                 dirs.link(parent.inode().inodeNo(), name, ino.inodeNo(), DirEntry.FT_SYMLINK);
                 touchDirectory(parent.inode().inodeNo(), now, 0);
             }
@@ -275,11 +284,11 @@ public final class Ext4Writer {
             Ext4Volume.Resolved parent = at.parent();
             long parentNo = parent.inode().inodeNo();
             byte[] name = at.name();
-            DirEntry entry = Directory.read(vol, parent.inode()).lookup(name);
-            if (entry == null) {
+            long entry = vol.lookup(parent.inode(), name);
+            if (entry == 0) {
                 throw new InvalidInputException("ext4: " + path + ": no such file or directory in the image");
             }
-            Inode old = vol.inode(entry.inodeNo());
+            Inode old = vol.inode(entry);
             boolean dir = old.isDirectory();
             if ((old.flags() & REFUSED_FLAGS) != 0) {
                 throw new UnsupportedImageException("ext4: " + path + " is immutable, append-only, verity or"
@@ -289,8 +298,8 @@ public final class Ext4Writer {
                 throw new UnsupportedImageException("ext4: " + path + " is a device, fifo or socket; removing it is"
                         + " not supported");
             }
-            if (entry.inodeNo() < vol.superblock().firstIno()) {
-                throw new UnsupportedImageException("ext4: " + path + " is reserved inode " + entry.inodeNo()
+            if (entry < vol.superblock().firstIno()) {
+                throw new UnsupportedImageException("ext4: " + path + " is reserved inode " + entry
                         + "; removing it is not supported");
             }
             if (parentNo == 2 && Arrays.equals(name, "lost+found".getBytes(StandardCharsets.US_ASCII))) {
@@ -424,22 +433,42 @@ public final class Ext4Writer {
         writeInode(d);
     }
 
-    private void writeContent(Inode ino, byte[] content, long goal) throws IOException {
+    /** Pieces a file's content is copied in: bounded memory for any file size. */
+    private static final int COPY_BYTES = 1 << 20;
+
+    private void writeContent(Inode ino, FileContent content, long goal) throws IOException {
         int bs = vol.superblock().blockSize();
-        long nblocks = (content.length + bs - 1L) / bs;
+        long size = content.sizeBytes();
+        long nblocks = (size + bs - 1) / bs;
         List<Extent> extents = new ArrayList<>();
         if (nblocks > 0) {
             extents = ExtentWriter.fromRuns(alloc.allocBlocks(nblocks, goal), 0);
+            byte[] piece = new byte[(int) Math.min(COPY_BYTES, nblocks * bs)];
             for (Extent e : extents) {
-                byte[] chunk = new byte[e.length() * bs];
-                int from = (int) (e.logicalBlock() * bs);
-                System.arraycopy(content, from, chunk, 0, Math.min(chunk.length, content.length - from));
-                vol.device().write(e.physicalBlock() * bs, chunk);
+                long from = e.logicalBlock() * bs;
+                long end = Math.min(e.logicalEnd() * bs, size);
+                for (long at = from; at < end; at += piece.length) {
+                    int n = (int) Math.min(piece.length, end - at);
+                    content.read(at, piece, 0, n);
+                    // The last block of the file is padded with zeros to its end.
+                    int padded = (n + bs - 1) / bs * bs;
+                    java.util.Arrays.fill(piece, n, padded, (byte) 0);
+                    vol.device().write((e.physicalBlock() + (at - from) / bs) * bs, piece, 0, padded);
+                }
             }
         }
-        ino.setSizeBytes(content.length);
+        ino.setSizeBytes(size);
         setExtents(ino, extents);
         writeInode(ino);
+    }
+
+    /** Writes a directory block, moving it into the preferred ranges when it lies outside ({@link DirectoryMover}). */
+    void writeDirectoryBlock(long dirNo, long lblk, byte[] block) throws IOException {
+        mover.write(dirNo, lblk, block);
+    }
+
+    Allocator allocator() {
+        return alloc;
     }
 
     /** Adds one block at the end of a directory; returns its physical number. Writes the inode. */
@@ -461,7 +490,7 @@ public final class Ext4Writer {
     }
 
     /** Writes a minimal tree for the extents (old tree blocks already freed) and recomputes i_blocks. */
-    private void setExtents(Inode ino, List<Extent> extents) throws IOException {
+    void setExtents(Inode ino, List<Extent> extents) throws IOException {
         int bs = vol.superblock().blockSize();
         int leaves = ExtentWriter.treeBlocksNeeded(extents.size(), bs);
         List<Long> treeBlocks = new ArrayList<>();

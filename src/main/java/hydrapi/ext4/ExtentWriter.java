@@ -54,6 +54,42 @@ final class ExtentWriter {
     }
 
     /**
+     * The extents with logical block {@code logical} (which they map) moved to {@code physical}: the extent holding
+     * it split around it, and the pieces merged again with their neighbours where they are contiguous.
+     */
+    static List<Extent> remap(List<Extent> extents, long logical, long physical) {
+        List<Extent> split = new ArrayList<>();
+        for (Extent e : extents) {
+            if (logical < e.logicalBlock() || logical >= e.logicalEnd()) {
+                split.add(e);
+                continue;
+            }
+            int before = (int) (logical - e.logicalBlock());
+            if (before > 0) {
+                split.add(new Extent(e.logicalBlock(), e.physicalBlock(), before, e.unwritten()));
+            }
+            split.add(new Extent(logical, physical, 1, false));
+            int after = e.length() - before - 1;
+            if (after > 0) {
+                split.add(new Extent(logical + 1, e.physicalBlock() + before + 1, after, e.unwritten()));
+            }
+        }
+        List<Extent> out = new ArrayList<>();
+        for (Extent e : split) {
+            Extent last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && last.unwritten() == e.unwritten() && last.logicalEnd() == e.logicalBlock()
+                    && last.physicalBlock() + last.length() == e.physicalBlock()
+                    && last.length() + e.length() <= Extent.MAX_INIT_LENGTH) {
+                out.set(out.size() - 1, new Extent(last.logicalBlock(), last.physicalBlock(),
+                        last.length() + e.length(), last.unwritten()));
+            } else {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Tree blocks (all levels below the inode) that {@code n} extents need when every node is full except the last
      * of its level: 0 when they fit in the inode. The depth is the smallest that holds them (at most 5, the
      * kernel's EXT4_MAX_EXTENT_DEPTH).

@@ -22,6 +22,13 @@ import org.tukaani.xz.BasicArrayCache;
  * (each from its Block Header, the random access xz-and-checksums.md §5.3 describes) and keeps the last few decoded
  * Blocks in an LRU cache, so memory stays at about {@code cacheBlocks} × the largest Block. Every decoded Block is
  * checked against its Check field before any byte of it is returned. Reads may come from several threads.
+ *
+ * <p>Opened with a spill directory, a Block is decoded straight into a sparse scratch file there (its all-zero
+ * pages left as holes), never into memory, and every read of it is served from that file: no Block is decoded
+ * twice, and no decoded Block is held on the heap (one 24 MiB array each was most of a build's memory), however
+ * scattered the reads (an ext4 directory's blocks over the disk made a small cache decode the same 24 MiB Blocks
+ * again and again, issue 14). The file holds only the Blocks read, never a full copy unless everything is read;
+ * it is deleted on close (on Linux and macOS already when opened, so not even a killed process leaves it).
  */
 public final class XzBlockDevice implements BlockDevice {
 
@@ -43,9 +50,13 @@ public final class XzBlockDevice implements BlockDevice {
     /** Access-ordered; a future so that two threads wanting one Block decode it once. Guarded by itself. */
     private final LinkedHashMap<Integer, CompletableFuture<byte[]>> cache;
     private final java.util.concurrent.atomic.AtomicLong decodes = new java.util.concurrent.atomic.AtomicLong();
+    /** Where decoded Blocks go, or null: then the in-memory LRU above holds them. */
+    private final SpillFile spill;
 
-    private XzBlockDevice(FileChannel channel, String name, List<XzStreamInfo> structure, int cacheBlocks) {
+    private XzBlockDevice(FileChannel channel, String name, List<XzStreamInfo> structure, int cacheBlocks,
+            SpillFile spill) {
         this.channel = channel;
+        this.spill = spill;
         this.name = name;
         this.structure = structure;
         this.cacheBlocks = cacheBlocks;
@@ -86,6 +97,14 @@ public final class XzBlockDevice implements BlockDevice {
      * whole instead.
      */
     public static XzBlockDevice open(Path xz, int cacheBlocks) throws IOException {
+        return open(xz, cacheBlocks, null);
+    }
+
+    /**
+     * Like {@link #open(Path, int)}; with {@code spillDir} set, decoded Blocks are kept in a scratch file there so
+     * none is decoded twice.
+     */
+    public static XzBlockDevice open(Path xz, int cacheBlocks, Path spillDir) throws IOException {
         if (cacheBlocks < 1) {
             throw new IllegalArgumentException("cacheBlocks " + cacheBlocks + " must be positive");
         }
@@ -99,7 +118,11 @@ public final class XzBlockDevice implements BlockDevice {
                         + big.uncompressedSize() + " bytes, over the " + MAX_BLOCK_BYTES
                         + "-byte limit for random access; decode the file whole instead");
             }
-            return new XzBlockDevice(ch, name, structure, cacheBlocks);
+            // Indexed like the device's blocks: the non-empty ones.
+            int blocks = (int) structure.stream().flatMap(st -> st.blocks().stream())
+                    .filter(b -> b.uncompressedSize() > 0).count();
+            return new XzBlockDevice(ch, name, structure, cacheBlocks,
+                    spillDir != null ? SpillFile.create(spillDir, blocks) : null);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -146,13 +169,26 @@ public final class XzBlockDevice implements BlockDevice {
         int done = 0;
         while (done < len) {
             int i = blockAt(pos);
-            byte[] data = decoded(i);
             int inBlock = (int) (pos - blockStart[i]);
-            int n = (int) Math.min(len - done, data.length - inBlock);
-            System.arraycopy(data, inBlock, buf, off + done, n);
+            int n = (int) Math.min(len - done, blocks[i].uncompressedSize() - inBlock);
+            if (spill != null) {
+                spill.read(spilled(i) + inBlock, buf, off + done, n);
+            } else {
+                System.arraycopy(decoded(i), inBlock, buf, off + done, n);
+            }
             done += n;
             pos += n;
         }
+    }
+
+    /** Where Block i lies in the spill file, decoded there first (once, whichever thread asks first). */
+    private long spilled(int i) throws IOException {
+        XzBlockInfo b = blocks[i];
+        return spill.locate(i, b.uncompressedSize(), sink -> {
+            decodes.incrementAndGet();
+            String where = "stream " + streamNo[i] + " block " + (b.index() + 1);
+            new XzBlockDecoder(channel, name, arrays).decode(streamOf[i], b, where, sink);
+        });
     }
 
     private int blockAt(long pos) {
@@ -196,7 +232,7 @@ public final class XzBlockDevice implements BlockDevice {
     }
 
     /** Blocks decoded so far (cache misses), for tests and statistics. */
-    long decodedBlocks() {
+    public long decodedBlocks() {
         return decodes.get();
     }
 
@@ -231,6 +267,12 @@ public final class XzBlockDevice implements BlockDevice {
         synchronized (cache) {
             cache.clear();
         }
-        channel.close();
+        try {
+            channel.close();
+        } finally {
+            if (spill != null) {
+                spill.close();
+            }
+        }
     }
 }

@@ -53,6 +53,22 @@ class DirtyXzBlocksTest {
         assertEquals(List.of(new ByteRange(0, 5), new ByteRange(15, 18)), d.window(15, 18).now());
     }
 
+    @Test
+    void cheapest_listsCleanBlocksBySizeAndSeesThemThroughAWindow() throws IOException {
+        List<ByteRange> blocks = List.of(new ByteRange(0, 10), new ByteRange(10, 20), new ByteRange(20, 30),
+                new ByteRange(30, 35));
+        Set<Long> dirty = new TreeSet<>();
+        DirtyXzBlocks d = new DirtyXzBlocks(blocks, List.of(500L, 40L, 40L, 7L), (s, e) -> dirty.stream()
+                .anyMatch(b -> b >= s && b < e));
+        assertEquals(List.of(new ByteRange(30, 35), new ByteRange(10, 20), new ByteRange(20, 30),
+                new ByteRange(0, 10)), d.cheapest(), "by size, ties by offset");
+        dirty.add(31L);
+        assertEquals(List.of(new ByteRange(10, 20), new ByteRange(20, 30), new ByteRange(0, 10)), d.cheapest());
+        // As a partition over [15, 30) sees it: block 10-20 clipped to its first 5 bytes, 20-30 whole.
+        assertEquals(List.of(new ByteRange(0, 5), new ByteRange(5, 15)), d.window(15, 15).cheapest());
+        assertEquals(List.of(), new DirtyXzBlocks(blocks, (s, e) -> false).cheapest(), "no sizes, no opinion");
+    }
+
     /**
      * The sample's root (partition 2, 40 MiB at 44 MiB) has its free space at its end. With 1 MiB "xz blocks" and
      * one near the root's end made dirty by another write, new files go there instead of where first fit would put

@@ -105,6 +105,80 @@ class Ext4WriterPreferenceTest {
         assertEquals(want, got);
     }
 
+    /** With the preferred ranges full, new blocks go to the hint's cheapest ranges in its order, not by first fit. */
+    @Test
+    void cheapestRanges_comeAfterThePreferredAndBeforeFirstFit(@TempDir Path tmp) throws IOException {
+        Path img = Ext4Fixtures.copy("bookworm", tmp);
+        OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(img));
+        Ext4Writer w = Ext4Writer.open(ov);
+        // 5100-5119 are in use: the first cheap range has nothing free; the second has 20 blocks; then 7500-7510.
+        List<ByteRange> cheap = List.of(new ByteRange(5100L * BS, 5120L * BS), new ByteRange(6500L * BS,
+                6520L * BS), new ByteRange(7500L * BS, 7510L * BS));
+        w.preferBlocksIn(new PreferredRanges() {
+            @Override
+            public List<ByteRange> now() {
+                return List.of(new ByteRange(7000L * BS, 7004L * BS));
+            }
+
+            @Override
+            public List<ByteRange> cheapest() {
+                return cheap;
+            }
+        });
+        byte[] a = data(40, 5);
+        w.writeFile("/c.bin", a, 0644, 0, 0, T);
+        w.flush();
+        Ext4WriterTest.writeBack(ov, img);
+
+        Oracles.assertE2fsckClean(img, 0);
+        assertArrayEquals(a, Oracles.debugfsCat(img, 0, "/c.bin"));
+        List<Long> want = new ArrayList<>();
+        for (long[] run : new long[][] {{7000, 7004}, {6500, 6520}, {7500, 7510}, {1512, 1518}}) {
+            for (long b = run[0]; b < run[1]; b++) {
+                want.add(b);
+            }
+        }
+        assertEquals(want, blocksOf(img, "/c.bin"));
+    }
+
+    /**
+     * An entry added to existing directories whose blocks lie outside the preferred ranges moves those blocks into
+     * them (the extent tree remapped, the old blocks freed), whether the directory is linear or an htree, its leaf
+     * split or not.
+     */
+    @Test
+    void changedDirectoryBlocks_moveIntoThePreferredRange(@TempDir Path tmp) throws IOException {
+        Path img = Ext4Fixtures.copy("bookworm", tmp);
+        List<Long> manyBefore = blocksOf(img, "/etc/many");
+        List<Long> etcBefore = blocksOf(img, "/etc");
+        assertTrue(manyBefore.stream().noneMatch(b -> b >= 7000 && b < 7400), "/etc/many at " + manyBefore);
+        OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(img));
+        Ext4Writer w = Ext4Writer.open(ov);
+        w.preferBlocksIn(blocks(7000, 7400));
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String n = "moved-" + i + "-" + "x".repeat(i % 40);
+            names.add(n);
+            w.writeFile("/etc/many/" + n, new byte[] {(byte) i}, 0644, 0, 0, T);
+        }
+        w.writeFile("/etc/one-more", new byte[0], 0644, 0, 0, T);
+        w.flush();
+        Ext4WriterTest.writeBack(ov, img);
+
+        Oracles.assertE2fsckClean(img, 0);
+        Oracles.assertE2fsckFixesNothing(img, 0, java.nio.file.Files.size(img));
+        List<Long> many = blocksOf(img, "/etc/many");
+        assertTrue(many.size() > manyBefore.size(), "leaves were split: " + manyBefore + " → " + many);
+        assertTrue(many.stream().allMatch(b -> b >= 7000 && b < 7400), "every changed block moved: " + many);
+        List<Long> etc = blocksOf(img, "/etc");
+        assertTrue(etc.stream().anyMatch(b -> b >= 7000 && b < 7400) && !etc.equals(etcBefore), "/etc: " + etcBefore
+                + " → " + etc);
+        java.util.TreeSet<String> listed = Ext4WriterHtreeTest.debugfsNames(img, "/etc/many", tmp);
+        assertTrue(listed.containsAll(names), "every new name listed");
+        assertArrayEquals(new byte[] {(byte) 299}, Oracles.debugfsCat(img, 0, "/etc/many/" + names.get(299)));
+        // e2fsck above finds any old block left marked in use with no owner (block bitmap differences).
+    }
+
     @Test
     void livePreference_followsWhatTheOverlayHasTouchedSince(@TempDir Path tmp) throws IOException {
         // The build's hint: fixed cells of the device, preferred once any byte in them was written.

@@ -83,6 +83,64 @@ class OverlayDeviceTest {
         }
     }
 
+    /**
+     * With a memory budget of three pages, the rest held in a scratch file: random writes, rollbacks, changed ranges
+     * and a write-back agree with a plain byte array, and the scratch file is gone after close.
+     */
+    @Test
+    void spill_behavesAsInMemory(@TempDir Path spillDir) throws Exception {
+        long seed = Long.getLong("hydrapi.seed", new Random().nextLong());
+        System.out.println("OverlayDeviceTest spill seed " + seed + " (replay with -Dhydrapi.seed=" + seed + ")");
+        Random rnd = new Random(seed);
+        Path f = baseFile(40 * 4096 + 123, 6);
+        byte[] base = Files.readAllBytes(f);
+        byte[] model = base.clone();
+        try (OverlayDevice ov = new OverlayDevice(FileBlockDevice.openReadOnly(f), 3 * 4096, spillDir);
+             OverlayDevice plain = new OverlayDevice(FileBlockDevice.openReadOnly(f))) {
+            for (int step = 0; step < 400; step++) {
+                boolean undoIt = rnd.nextInt(5) == 0;
+                byte[] before = model.clone();
+                if (undoIt) {
+                    ov.checkpoint();
+                }
+                for (int k = 0; k < 1 + rnd.nextInt(3); k++) {
+                    int off = rnd.nextInt(model.length);
+                    byte[] b = new byte[1 + rnd.nextInt(Math.min(3 * 4096, model.length - off))];
+                    rnd.nextBytes(b);
+                    ov.write(off, b);
+                    System.arraycopy(b, 0, model, off, b.length);
+                    if (!undoIt) {
+                        plain.write(off, b);
+                    }
+                }
+                if (undoIt) {
+                    ov.rollback();
+                    model = before;
+                } else {
+                    ov.commit();
+                }
+                int off = rnd.nextInt(model.length);
+                int len = rnd.nextInt(model.length - off + 1);
+                assertArrayEquals(java.util.Arrays.copyOfRange(model, off, off + len), ov.read(off, len),
+                        "step " + step + " (seed " + seed + ")");
+            }
+            assertTrue(ov.spilledPages() > 10, "most pages in the scratch file: " + ov.spilledPages());
+            assertEquals(plain.changedRanges(), ov.changedRanges());
+            Path copy = tmp.resolve("copy.bin");
+            Files.write(copy, base);
+            try (OverlayDevice target = new OverlayDevice(FileBlockDevice.openReadWrite(copy))) {
+                OverlayDevice inner = new OverlayDevice(target, 2 * 4096, spillDir);
+                inner.write(0, ov.read(0, model.length));
+                inner.writeBack();
+                assertEquals(0, inner.pageCount());
+                assertArrayEquals(model, target.read(0, model.length));
+            }
+        }
+        try (var left = Files.list(spillDir)) {
+            assertEquals(0, left.count(), "no scratch file left");
+        }
+    }
+
     @Test
     void read_outsideDevice_isEof() throws Exception {
         Path f = baseFile(4096, 4);

@@ -91,13 +91,43 @@ class XzBlockDeviceTest {
     }
 
     @Test
+    void read_withSpill_decodesEachBlockOnceWhateverTheOrder() throws IOException {
+        long seed = XzTestFiles.seed("hydrapi.xz.spillSeed", 21L);
+        Random rnd = new Random(seed);
+        // Whole zero pages between data, so the spill file has holes to leave.
+        byte[] data = XzTestFiles.imageLike(rnd, 9 * BLOCK + 777, 8 << 10);
+        Path xz = xzUtilsMultiBlock(data, "spill");
+        byte[] expected = xzDc(xz);
+        Path spillDir = Files.createDirectories(dir.resolve("spill"));
+        try (XzBlockDevice dev = XzBlockDevice.open(xz, 1, spillDir)) {
+            for (int i = 0; i < 400; i++) {
+                int off = rnd.nextInt(expected.length);
+                int len = rnd.nextInt(Math.min(2 * BLOCK, expected.length - off) + 1);
+                assertArrayEquals(Arrays.copyOfRange(expected, off, off + len), dev.read(off, len),
+                        "read " + i + " at " + off + " (seed " + seed + ")");
+            }
+            assertEquals(10, dev.decodedBlocks(), "each of the 10 blocks decoded once (seed " + seed + ")");
+            assertEquals(0, dev.cachedBlocks(), "none kept in memory");
+        }
+        try (var files = Files.list(spillDir)) {
+            assertEquals(0, files.count(), "the spill file is deleted on close");
+        }
+    }
+
+    @Test
     void read_concurrentThreads_sameBytesAsXzDc() throws Exception {
         long seed = XzTestFiles.seed("hydrapi.xz.blockDeviceThreadsSeed", 77L);
         byte[] data = XzTestFiles.imageLike(new Random(seed), 12 * BLOCK + 99, 8 << 10);
         Path xz = xzUtilsMultiBlock(data, "threads");
         byte[] expected = xzDc(xz);
+        for (Path spillDir : new Path[] {null, Files.createDirectories(dir.resolve("spill-threads"))}) {
+            readConcurrently(xz, spillDir, expected, seed);
+        }
+    }
+
+    private static void readConcurrently(Path xz, Path spillDir, byte[] expected, long seed) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
-        try (XzBlockDevice dev = XzBlockDevice.open(xz, 2)) {
+        try (XzBlockDevice dev = XzBlockDevice.open(xz, 2, spillDir)) {
             List<Future<String>> results = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 long s = seed + t;
@@ -114,7 +144,10 @@ class XzBlockDeviceTest {
                 }));
             }
             for (Future<String> f : results) {
-                assertEquals(null, f.get());
+                assertEquals(null, f.get(), spillDir == null ? "in memory" : "spilled");
+            }
+            if (spillDir != null) {
+                assertEquals(13, dev.decodedBlocks(), "each block decoded once by whichever thread came first");
             }
         } finally {
             pool.shutdownNow();

@@ -36,9 +36,10 @@ class XzFormatTest {
         org.tukaani.xz.check.CRC64 ref = new org.tukaani.xz.check.CRC64();
         ref.update(data, 0, data.length);
         Crc64 ours = new Crc64();
-        int[] chunks = {1, 7, 17};
+        // Odd sizes and offsets around the 8-byte steps, and long runs of them.
+        int[] chunks = {1, 7, 17, 8, 4096, 9, 30_011};
         for (int off = 0, i = 0; off < data.length; i++) {
-            int n = Math.min(chunks[i % 3], data.length - off);
+            int n = Math.min(chunks[i % chunks.length], data.length - off);
             ours.update(data, off, n);
             off += n;
         }
@@ -80,11 +81,15 @@ class XzFormatTest {
         String[] dict = {"256KiB", "1MiB", "2MiB", "4MiB", "4MiB", "8MiB", "8MiB", "16MiB", "32MiB", "64MiB"};
         byte[] data = "a few bytes of text, twice: a few bytes of text".getBytes(StandardCharsets.US_ASCII);
         for (int preset = 0; preset <= 9; preset++) {
-            Path xz = XzTestFiles.temp(dir, "p" + preset + ".xz", XzTestFiles.ourXz(data, 1, 1 << 20, preset));
+            Path xz = XzTestFiles.temp(dir, "p" + preset + ".xz", XzTestFiles.ourXz(data, 1, 64 << 20, preset));
             Oracles.assertXzTest(xz);
             String list = Oracles.xzList(xz);
             assertTrue(list.contains("--lzma2=dict=" + dict[preset] + "\n"), "preset " + preset + ":\n" + list);
         }
+        // Blocks smaller than the preset's dictionary get a dictionary of their size: no match reaches further.
+        Path small = XzTestFiles.temp(dir, "small.xz", XzTestFiles.ourXz(data, 1, 1 << 20, 6));
+        Oracles.assertXzTest(small);
+        assertTrue(Oracles.xzList(small).contains("--lzma2=dict=1MiB\n"), Oracles.xzList(small));
     }
 
     @Test
