@@ -95,7 +95,7 @@ printf 'label: dos\nlabel-id: 0x5ee1e2a3\nstart=8192, size=68000, type=c\nstart=
     | sfdisk -q "$disk"
 dd if="$work/fat32.img" of="$disk" bs=512 seek=8192 conv=notrunc,sparse status=none
 dd if="$work/ejournal.img" of="$disk" bs=512 seek=76800 conv=notrunc,sparse status=none
-d=$(seeds build/ImageViewFuzzTestInputs)
+d=$(seeds image/ImageViewFuzzTestInputs)
 sparse "$disk" "$d/seed-raspios-layout"
 d=$(seeds disk/MbrFuzzTestInputs)
 head -c 1024 "$disk" > "$d/seed-raspios-layout"
@@ -180,7 +180,7 @@ for algo in ed25519 rsa2048; do
 done
 
 # --- overlay manifests
-d=$(seeds build/OverlayManifestFuzzTestInputs)
+d=$(seeds assemble/OverlayManifestFuzzTestInputs)
 cat > "$d/seed-readme" <<'EOF'
 # MODE  OWNER[:GROUP]  PATH
 0640    root:shadow    /etc/hydra/secret.env

@@ -3,7 +3,7 @@ package hydrapi.boot;
 
 import hydrapi.InvalidInputException;
 import hydrapi.UnsupportedImageException;
-import hydrapi.build.ImageView;
+import hydrapi.image.ImageView;
 import hydrapi.io.FileBlockDevice;
 
 import java.io.IOException;

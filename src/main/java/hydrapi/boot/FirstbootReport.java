@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.boot;
 
-import hydrapi.build.ImageView;
+import hydrapi.image.ImageView;
 import hydrapi.ext4.Ext4Volume;
 import hydrapi.io.FileBlockDevice;
 

@@ -2,7 +2,7 @@
 package hydrapi.boot;
 
 import hydrapi.InvalidInputException;
-import hydrapi.build.ImageView;
+import hydrapi.image.ImageView;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

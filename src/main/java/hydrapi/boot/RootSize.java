@@ -2,7 +2,7 @@
 package hydrapi.boot;
 
 import hydrapi.InvalidInputException;
-import hydrapi.build.ImageView;
+import hydrapi.image.ImageView;
 import hydrapi.ext4.Ext4Volume;
 import hydrapi.ext4.Superblock;
 import hydrapi.io.FileBlockDevice;

@@ -4,10 +4,10 @@ package hydrapi.boot;
 import hydrapi.CorruptImageException;
 import hydrapi.InvalidInputException;
 import hydrapi.UnsupportedImageException;
-import hydrapi.build.BaseImage;
-import hydrapi.build.ImageView;
-import hydrapi.build.ProgressListener;
-import hydrapi.build.SparseCopy;
+import hydrapi.image.BaseImage;
+import hydrapi.image.ImageView;
+import hydrapi.io.ProgressListener;
+import hydrapi.image.SparseCopy;
 import hydrapi.io.FileBlockDevice;
 import hydrapi.xz.XzDecoder;
 

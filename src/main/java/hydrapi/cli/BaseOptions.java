@@ -2,11 +2,11 @@
 package hydrapi.cli;
 
 import hydrapi.InvalidInputException;
-import hydrapi.build.BaseSource;
-import hydrapi.build.SourceFetcher;
+import hydrapi.source.BaseSource;
+import hydrapi.source.SourceFetcher;
 import hydrapi.trust.BasePolicy;
 import hydrapi.trust.OpenPgpVerifier;
-import hydrapi.trust.OsList;
+import hydrapi.source.OsList;
 
 import picocli.CommandLine.Option;
 

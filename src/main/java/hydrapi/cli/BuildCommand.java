@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.cli;
 
-import hydrapi.build.BuildRequest;
-import hydrapi.build.BuildResult;
-import hydrapi.build.Builder;
-import hydrapi.build.MountTable;
-import hydrapi.build.SourceRequest;
+import hydrapi.assemble.BuildRequest;
+import hydrapi.assemble.BuildResult;
+import hydrapi.assemble.Builder;
+import hydrapi.image.MountTable;
+import hydrapi.source.SourceRequest;
 import hydrapi.InvalidInputException;
 import hydrapi.recipe.HeadlessSettings;
 import hydrapi.recipe.HydraOptions;

@@ -3,8 +3,8 @@ package hydrapi.cli;
 
 import hydrapi.CorruptImageException;
 import hydrapi.InvalidInputException;
-import hydrapi.build.BaseImage;
-import hydrapi.build.ImageView;
+import hydrapi.image.BaseImage;
+import hydrapi.image.ImageView;
 import hydrapi.trust.BuildManifest;
 
 import picocli.CommandLine.ArgGroup;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.cli;
 
-import hydrapi.build.ToolVersion;
+import hydrapi.source.ToolVersion;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.cli;
 
-import hydrapi.build.ProgressListener;
+import hydrapi.io.ProgressListener;
 
 import picocli.CommandLine.Model.CommandSpec;
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.cli;
 
-import hydrapi.build.ImageVerifier;
-import hydrapi.build.VerifyReport;
+import hydrapi.verify.ImageVerifier;
+import hydrapi.verify.VerifyReport;
 import hydrapi.trust.OpenPgpVerifier;
 
 import picocli.CommandLine.Command;

@@ -380,7 +380,7 @@ public final class Json {
     // ---- typed access for callers that read manifests ----------------------------------------------
 
     /** The member {@code key} of an object, with the expected type, or an error naming the key. */
-    static <T> T member(Map<String, Object> obj, String key, Class<T> type, String source)
+    public static <T> T member(Map<String, Object> obj, String key, Class<T> type, String source)
             throws InvalidInputException {
         Object v = obj.get(key);
         if (!type.isInstance(v)) {
@@ -391,7 +391,7 @@ public final class Json {
     }
 
     /** Like {@link #member} but absent or null yields null. */
-    static <T> T optional(Map<String, Object> obj, String key, Class<T> type, String source)
+    public static <T> T optional(Map<String, Object> obj, String key, Class<T> type, String source)
             throws InvalidInputException {
         Object v = obj.get(key);
         if (v == null || v == NULL) {
@@ -401,7 +401,7 @@ public final class Json {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> asObject(Object v, String what, String source) throws InvalidInputException {
+    public static Map<String, Object> asObject(Object v, String what, String source) throws InvalidInputException {
         if (!(v instanceof Map)) {
             throw new InvalidInputException(source + ": " + what + " is not a JSON object; check the file");
         }
@@ -409,7 +409,7 @@ public final class Json {
     }
 
     @SuppressWarnings("unchecked")
-    static List<Object> asArray(Object v, String what, String source) throws InvalidInputException {
+    public static List<Object> asArray(Object v, String what, String source) throws InvalidInputException {
         if (!(v instanceof List)) {
             throw new InvalidInputException(source + ": " + what + " is not a JSON array; check the file");
         }

@@ -3,6 +3,7 @@ package hydrapi.trust;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import hydrapi.source.OsList;
 import hydrapi.testkit.Fuzz;
 
 import java.nio.charset.StandardCharsets;
