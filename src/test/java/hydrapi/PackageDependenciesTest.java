@@ -30,19 +30,20 @@ class PackageDependenciesTest {
             Map.entry("plan", Set.of()),
             Map.entry("recipe", Set.of("plan")),
             Map.entry("xz", Set.of("io")),
-            Map.entry("trust", Set.of()),
+            Map.entry("json", Set.of()),
+            Map.entry("trust", Set.of("json")),
             // The image read model: a base opened (decoded to a sparse scratch file) and its partitions by mount point.
             Map.entry("image", Set.of("io", "disk", "fat", "ext4", "xz")),
             // Where a base and pinned sources come from: the OS list, downloads, checked against trust's sidecars.
-            Map.entry("source", Set.of("io", "recipe", "trust")),
+            Map.entry("source", Set.of("io", "json", "recipe", "trust")),
             Map.entry("verify", Set.of("io", "disk", "fat", "ext4", "xz", "trust", "image")),
             Map.entry("assemble", Set.of("io", "disk", "fat", "ext4", "plan", "recipe", "xz", "trust", "image",
                     "source")),
             // QEMU trial boots: reads images through image's views and first boot's on-disk paths; writes nothing
             // into an image.
             Map.entry("boot", Set.of("io", "ext4", "xz", "image")),
-            Map.entry("cli", Set.of("io", "image", "source", "verify", "assemble", "recipe", "plan", "trust",
-                    "boot")));
+            Map.entry("cli", Set.of("io", "json", "image", "source", "verify", "assemble", "recipe", "plan",
+                    "trust", "boot")));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?hydrapi\\.(\\w+)\\.", Pattern.MULTILINE);
 

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Summaries as JSON: records become objects of their components in declaration order, paths and other values their
- * text; the writing itself is {@link hydrapi.trust.Json}'s, so every JSON hydrapi prints has one format.
+ * text; the writing itself is {@link hydrapi.json.JsonWriter}'s, so every JSON hydrapi prints has one format.
  */
 final class Json {
 
@@ -17,7 +17,7 @@ final class Json {
     }
 
     static String write(Object value) {
-        return hydrapi.trust.Json.write(plain(value));
+        return hydrapi.json.JsonWriter.write(plain(value));
     }
 
     private static Object plain(Object v) {

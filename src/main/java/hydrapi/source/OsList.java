@@ -2,7 +2,8 @@
 package hydrapi.source;
 
 import hydrapi.InvalidInputException;
-import hydrapi.trust.Json;
+import hydrapi.json.JsonReader;
+import hydrapi.json.JsonValue;
 
 import java.net.URI;
 import java.time.LocalDate;
@@ -73,9 +74,9 @@ public final class OsList {
 
     /** Parses the JSON; entries without a URL (categories) are walked into, not listed. */
     public static OsList parse(String json, String source) throws InvalidInputException {
-        Map<String, Object> root = Json.asObject(Json.parse(json, source), "the OS list", source);
+        Map<String, Object> root = JsonValue.asObject(JsonReader.parse(json, source), "the OS list", source);
         List<Image> out = new ArrayList<>();
-        walk(Json.asArray(root.get("os_list"), "\"os_list\"", source), out, source, 0);
+        walk(JsonValue.asArray(root.get("os_list"), "\"os_list\"", source), out, source, 0);
         return new OsList(out);
     }
 
@@ -85,9 +86,9 @@ public final class OsList {
             throw new InvalidInputException(source + ": subitems nested deeper than 8; check the OS list");
         }
         for (Object o : entries) {
-            Map<String, Object> e = Json.asObject(o, "an os_list entry", source);
+            Map<String, Object> e = JsonValue.asObject(o, "an os_list entry", source);
             if (e.get("subitems") != null) {
-                walk(Json.asArray(e.get("subitems"), "\"subitems\"", source), out, source, depth + 1);
+                walk(JsonValue.asArray(e.get("subitems"), "\"subitems\"", source), out, source, depth + 1);
             }
             if (e.get("url") instanceof String) {
                 out.add(image(e, source));
@@ -96,30 +97,30 @@ public final class OsList {
     }
 
     private static Image image(Map<String, Object> e, String source) throws InvalidInputException {
-        String name = Json.member(e, "name", String.class, source);
+        String name = JsonValue.member(e, "name", String.class, source);
         String where = source + ": \"" + name + "\"";
         URI url;
         try {
-            url = new URI(Json.member(e, "url", String.class, source));
+            url = new URI(JsonValue.member(e, "url", String.class, source));
         } catch (java.net.URISyntaxException ex) {
             throw new InvalidInputException(where + ": bad url (" + ex.getMessage() + ")");
         }
         LocalDate date;
         try {
-            date = LocalDate.parse(Json.member(e, "release_date", String.class, source));
+            date = LocalDate.parse(JsonValue.member(e, "release_date", String.class, source));
         } catch (DateTimeParseException ex) {
             throw new InvalidInputException(where + ": release_date is not YYYY-MM-DD");
         }
-        String extractSha = Json.member(e, "extract_sha256", String.class, source).toLowerCase(Locale.ROOT);
-        String downloadSha = Json.optional(e, "image_download_sha256", String.class, source);
+        String extractSha = JsonValue.member(e, "extract_sha256", String.class, source).toLowerCase(Locale.ROOT);
+        String downloadSha = JsonValue.optional(e, "image_download_sha256", String.class, source);
         if (downloadSha != null) {
             downloadSha = downloadSha.toLowerCase(Locale.ROOT);
         }
         if (!SHA256.matcher(extractSha).matches() || (downloadSha != null && !SHA256.matcher(downloadSha).matches())) {
             throw new InvalidInputException(where + ": a sha256 field is not 64 hex digits");
         }
-        return new Image(name, url, date, Json.member(e, "extract_size", Long.class, source), extractSha,
-                Json.member(e, "image_download_size", Long.class, source), downloadSha);
+        return new Image(name, url, date, JsonValue.member(e, "extract_size", Long.class, source), extractSha,
+                JsonValue.member(e, "image_download_size", Long.class, source), downloadSha);
     }
 
     /** Every image entry, in document order (categories flattened). */

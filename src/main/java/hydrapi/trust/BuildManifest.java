@@ -2,6 +2,9 @@
 package hydrapi.trust;
 
 import hydrapi.InvalidInputException;
+import hydrapi.json.JsonReader;
+import hydrapi.json.JsonValue;
+import hydrapi.json.JsonWriter;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -164,25 +167,25 @@ public record BuildManifest(int format, String toolVersion, Base base, String fi
         }
         root.put("hydra_pin", nullable(hydraPin));
         root.put("paths", entries);
-        return Json.write(root);
+        return JsonWriter.write(root);
     }
 
     /** Reads what {@link #toJson()} wrote; anything else is an {@link InvalidInputException}. */
     public static BuildManifest parse(String json, String source) throws InvalidInputException {
-        Map<String, Object> root = Json.asObject(Json.parse(json, source), "the manifest", source);
-        long format = Json.member(root, "hydrapi_manifest", Long.class, source);
+        Map<String, Object> root = JsonValue.asObject(JsonReader.parse(json, source), "the manifest", source);
+        long format = JsonValue.member(root, "hydrapi_manifest", Long.class, source);
         if (format != 1 && format != FORMAT) {
             throw new InvalidInputException(source + ": manifest format " + format + " is neither 1 nor " + FORMAT
                     + "; use the hydrapi version that wrote it");
         }
-        Map<String, Object> b = Json.asObject(root.get("base"), "\"base\"", source);
-        String signer = Json.optional(b, "signer", String.class, source);
+        Map<String, Object> b = JsonValue.asObject(root.get("base"), "\"base\"", source);
+        String signer = JsonValue.optional(b, "signer", String.class, source);
         List<Entry> entries = new ArrayList<>();
-        for (Object o : Json.asArray(root.get("paths"), "\"paths\"", source)) {
-            Map<String, Object> m = Json.asObject(o, "a \"paths\" element", source);
-            String path = Json.member(m, "path", String.class, source);
-            String type = Json.member(m, "type", String.class, source);
-            String mode = Json.member(m, "mode", String.class, source);
+        for (Object o : JsonValue.asArray(root.get("paths"), "\"paths\"", source)) {
+            Map<String, Object> m = JsonValue.asObject(o, "a \"paths\" element", source);
+            String path = JsonValue.member(m, "path", String.class, source);
+            String type = JsonValue.member(m, "type", String.class, source);
+            String mode = JsonValue.member(m, "mode", String.class, source);
             if (!mode.matches("[0-7]{4}")) {
                 throw new InvalidInputException(source + ": " + path + ": mode \"" + mode + "\" is not 4 octal digits");
             }
@@ -192,18 +195,18 @@ public record BuildManifest(int format, String toolVersion, Base base, String fi
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException(source + ": " + path + ": unknown type \"" + type + "\"");
             }
-            entries.add(entry(source, path, kind, Json.optional(m, "sha256", String.class, source),
-                    Integer.parseInt(mode, 8), Json.member(m, "uid", Long.class, source),
-                    Json.member(m, "gid", Long.class, source)));
+            entries.add(entry(source, path, kind, JsonValue.optional(m, "sha256", String.class, source),
+                    Integer.parseInt(mode, 8), JsonValue.member(m, "uid", Long.class, source),
+                    JsonValue.member(m, "gid", Long.class, source)));
         }
         try {
-            Base base = new Base(Json.member(b, "name", String.class, source),
-                    Json.optional(b, "url", String.class, source), Json.member(b, "sha256", String.class, source),
-                    SignatureStatus.fromJson(Json.member(b, "signature", String.class, source), source), signer);
-            return new BuildManifest((int) format, Json.member(root, "tool_version", String.class, source), base,
-                    format >= 2 ? Json.optional(root, "first_boot", String.class, source) : null,
-                    Json.optional(root, "hydra_pin", String.class, source),
-                    Json.member(root, "source_date_epoch", Long.class, source), entries);
+            Base base = new Base(JsonValue.member(b, "name", String.class, source),
+                    JsonValue.optional(b, "url", String.class, source), JsonValue.member(b, "sha256", String.class, source),
+                    SignatureStatus.fromJson(JsonValue.member(b, "signature", String.class, source), source), signer);
+            return new BuildManifest((int) format, JsonValue.member(root, "tool_version", String.class, source), base,
+                    format >= 2 ? JsonValue.optional(root, "first_boot", String.class, source) : null,
+                    JsonValue.optional(root, "hydra_pin", String.class, source),
+                    JsonValue.member(root, "source_date_epoch", Long.class, source), entries);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(source + ": " + e.getMessage() + "; check the file", e);
         }
@@ -222,7 +225,7 @@ public record BuildManifest(int format, String toolVersion, Base base, String fi
     }
 
     private static Object nullable(String s) {
-        return s == null ? Json.NULL : s;
+        return s == null ? JsonValue.NULL : s;
     }
 
     private static boolean isSha(String s) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.trust;
 
+import hydrapi.json.JsonWriter;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,7 +95,7 @@ public record ImagerManifest(String name, String description, String url, String
         os.put("init_format", INIT_FORMAT);
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("os_list", List.of(os));
-        return Json.write(root);
+        return JsonWriter.write(root);
     }
 
     public void write(Path file) throws IOException {

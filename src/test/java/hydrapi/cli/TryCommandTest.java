@@ -119,7 +119,7 @@ class TryCommandTest {
                 GuestArch.X86_64, false, 16_000_000_000L,
                 Optional.of(new RootSize(3_292_528_640L, 2, 3L << 30, 3L << 30, false)),
                 Optional.of(new RootSize(16_000_000_000L, 2, 15_928_696_832L, 15_928_692_736L, true)), 2);
-        Object parsed = hydrapi.trust.Json.parse(Json.write(TryCommand.json(o)), "try --json");
+        Object parsed = hydrapi.json.JsonReader.parse(Json.write(TryCommand.json(o)), "try --json");
         assertEquals(Map.of("partition", 2L, "partitionBytes", 3L << 30), withoutNulls(((Map<?, ?>) parsed)
                 .get("rootBefore")));
         assertEquals(Map.of("partition", 2L, "partitionBytes", 15_928_696_832L, "filesystemBytes", 15_928_692_736L),
@@ -130,8 +130,8 @@ class TryCommandTest {
 
     private static Map<Object, Object> withoutNulls(Object map) {
         Map<Object, Object> m = new HashMap<>((Map<?, ?>) map);
-        assertTrue(m.get("filesystemBytes") == hydrapi.trust.Json.NULL, map.toString());
-        m.values().removeIf(v -> v == hydrapi.trust.Json.NULL);
+        assertTrue(m.get("filesystemBytes") == hydrapi.json.JsonValue.NULL, map.toString());
+        m.values().removeIf(v -> v == hydrapi.json.JsonValue.NULL);
         return m;
     }
 

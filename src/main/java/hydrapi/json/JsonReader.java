@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package hydrapi.trust;
+package hydrapi.json;
 
 import hydrapi.InvalidInputException;
 
@@ -11,22 +11,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict RFC 8259 JSON reader and a deterministic writer, enough for manifests and Raspberry Pi's os_list.
+ * A strict RFC 8259 JSON reader, enough for manifests and Raspberry Pi's os_list.
  *
  * <p>Values are {@code Map<String,Object>} (insertion order kept, so what we write comes out in the order we
  * built it), {@code List<Object>}, {@code String}, {@code Long} (integers that fit) or {@code BigDecimal},
- * {@code Boolean} and {@link #NULL}. Duplicate object keys are refused: RFC 8259 §4 leaves them undefined and
- * two readers could disagree about which one a signed manifest means.
+ * {@code Boolean} and {@link JsonValue#NULL}. Duplicate object keys are refused: RFC 8259 §4 leaves them undefined
+ * and two readers could disagree about which one a signed manifest means.
  */
-public final class Json {
-
-    /** JSON {@code null}; a sentinel because maps built with {@code Map.of} refuse Java null. */
-    public static final Object NULL = new Object() {
-        @Override
-        public String toString() {
-            return "null";
-        }
-    };
+public final class JsonReader {
 
     private static final int MAX_DEPTH = 256;
 
@@ -34,14 +26,14 @@ public final class Json {
     private final String source;
     private int pos;
 
-    private Json(String text, String source) {
+    private JsonReader(String text, String source) {
         this.text = text;
         this.source = source;
     }
 
     /** Parses one JSON text; anything malformed is an {@link InvalidInputException} naming source and position. */
     public static Object parse(String text, String source) throws InvalidInputException {
-        Json p = new Json(text, source);
+        JsonReader p = new JsonReader(text, source);
         p.skipWhitespace();
         Object value = p.value(0);
         p.skipWhitespace();
@@ -50,8 +42,6 @@ public final class Json {
         }
         return value;
     }
-
-    // ---- reader ------------------------------------------------------------------------------------
 
     private Object value(int depth) throws InvalidInputException {
         if (depth > MAX_DEPTH) {
@@ -76,7 +66,7 @@ public final class Json {
                 return Boolean.FALSE;
             case 'n':
                 literal("null");
-                return NULL;
+                return JsonValue.NULL;
             default:
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     return number();
@@ -297,122 +287,5 @@ public final class Json {
 
     private static String printable(char c) {
         return c < 0x20 || c > 0x7e ? String.format("\\u%04x", (int) c) : String.valueOf(c);
-    }
-
-    // ---- writer ------------------------------------------------------------------------------------
-
-    /** Two-space indented JSON with a final newline; maps are written in their iteration order. */
-    public static String write(Object value) {
-        StringBuilder sb = new StringBuilder();
-        write(sb, value, 0);
-        return sb.append('\n').toString();
-    }
-
-    private static void write(StringBuilder sb, Object v, int indent) {
-        if (v == null || v == NULL) {
-            sb.append("null");
-        } else if (v instanceof String s) {
-            quote(sb, s);
-        } else if (v instanceof Boolean || v instanceof Long || v instanceof Integer) {
-            sb.append(v);
-        } else if (v instanceof BigDecimal d) {
-            sb.append(d.toString());
-        } else if (v instanceof Map<?, ?> m) {
-            if (m.isEmpty()) {
-                sb.append("{}");
-                return;
-            }
-            sb.append("{\n");
-            int i = 0;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                pad(sb, indent + 1);
-                quote(sb, (String) e.getKey());
-                sb.append(": ");
-                write(sb, e.getValue(), indent + 1);
-                sb.append(++i < m.size() ? ",\n" : "\n");
-            }
-            pad(sb, indent);
-            sb.append('}');
-        } else if (v instanceof List<?> l) {
-            if (l.isEmpty()) {
-                sb.append("[]");
-                return;
-            }
-            sb.append("[\n");
-            for (int i = 0; i < l.size(); i++) {
-                pad(sb, indent + 1);
-                write(sb, l.get(i), indent + 1);
-                sb.append(i + 1 < l.size() ? ",\n" : "\n");
-            }
-            pad(sb, indent);
-            sb.append(']');
-        } else {
-            throw new IllegalArgumentException("not a JSON value: " + v.getClass().getName());
-        }
-    }
-
-    private static void pad(StringBuilder sb, int indent) {
-        sb.append("  ".repeat(indent));
-    }
-
-    private static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
-    }
-
-    // ---- typed access for callers that read manifests ----------------------------------------------
-
-    /** The member {@code key} of an object, with the expected type, or an error naming the key. */
-    public static <T> T member(Map<String, Object> obj, String key, Class<T> type, String source)
-            throws InvalidInputException {
-        Object v = obj.get(key);
-        if (!type.isInstance(v)) {
-            throw new InvalidInputException(source + ": field \"" + key + "\" is "
-                    + (v == null ? "missing" : "not a " + type.getSimpleName()) + "; check the file");
-        }
-        return type.cast(v);
-    }
-
-    /** Like {@link #member} but absent or null yields null. */
-    public static <T> T optional(Map<String, Object> obj, String key, Class<T> type, String source)
-            throws InvalidInputException {
-        Object v = obj.get(key);
-        if (v == null || v == NULL) {
-            return null;
-        }
-        return member(obj, key, type, source);
-    }
-
-    @SuppressWarnings("unchecked")
-    public static Map<String, Object> asObject(Object v, String what, String source) throws InvalidInputException {
-        if (!(v instanceof Map)) {
-            throw new InvalidInputException(source + ": " + what + " is not a JSON object; check the file");
-        }
-        return (Map<String, Object>) v;
-    }
-
-    @SuppressWarnings("unchecked")
-    public static List<Object> asArray(Object v, String what, String source) throws InvalidInputException {
-        if (!(v instanceof List)) {
-            throw new InvalidInputException(source + ": " + what + " is not a JSON array; check the file");
-        }
-        return (List<Object>) v;
     }
 }
