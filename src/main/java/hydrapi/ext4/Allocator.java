@@ -266,6 +266,21 @@ final class Allocator {
         return -1;
     }
 
+    /** Frees a file's data extents, then its extent tree's blocks: how every caller drops a file's blocks. */
+    void freeTree(ExtentTree tree) throws IOException {
+        for (Extent e : tree.extents()) {
+            freeBlocks(e.physicalBlock(), e.length());
+        }
+        freeTreeBlocks(tree);
+    }
+
+    /** Frees the index and leaf blocks of an extent tree (its data stays), before the tree is written anew. */
+    void freeTreeBlocks(ExtentTree tree) throws IOException {
+        for (long b : tree.treeBlocks()) {
+            freeBlocks(b, 1);
+        }
+    }
+
     void freeBlocks(long start, long count) throws IOException {
         for (long b = start; b < start + count; b++) {
             int g = (int) ((b - sb.firstDataBlock()) / sb.blocksPerGroup());

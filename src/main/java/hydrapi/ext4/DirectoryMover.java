@@ -48,9 +48,7 @@ final class DirectoryMover {
             return;
         }
         vol.device().write(q * bs, block);
-        for (long b : tree.treeBlocks()) {
-            alloc.freeBlocks(b, 1);
-        }
+        alloc.freeTreeBlocks(tree);
         Inode moved = new Inode(dir.inodeNo(), dir.bytes());
         w.setExtents(moved, ExtentWriter.remap(tree.extents(), lblk, q));
         w.writeInode(moved);

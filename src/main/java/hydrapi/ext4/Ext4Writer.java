@@ -9,8 +9,6 @@ import hydrapi.io.PreferredRanges;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,27 +20,22 @@ import java.util.Optional;
  */
 public final class Ext4Writer {
 
-    private static final long WRITE_INCOMPAT = Features.INCOMPAT_FILETYPE | Features.INCOMPAT_EXTENTS
-            | Features.INCOMPAT_64BIT | Features.INCOMPAT_FLEX_BG | Features.INCOMPAT_CSUM_SEED;
-    private static final long WRITE_RO_COMPAT = Features.RO_COMPAT_SPARSE_SUPER | Features.RO_COMPAT_LARGE_FILE
-            | Features.RO_COMPAT_HUGE_FILE | Features.RO_COMPAT_DIR_NLINK | Features.RO_COMPAT_EXTRA_ISIZE
-            | Features.RO_COMPAT_METADATA_CSUM | Features.RO_COMPAT_GDT_CSUM;
-    private static final long WRITE_COMPAT = Features.COMPAT_HAS_JOURNAL | Features.COMPAT_EXT_ATTR
-            | Features.COMPAT_RESIZE_INODE | Features.COMPAT_DIR_INDEX | Features.COMPAT_ORPHAN_FILE;
     /** Inode flags a file may carry and still be replaced: none of immutable, append, verity, inline data. */
-    private static final int REFUSED_FLAGS = 0x10 | 0x20 | 0x100000 | Inode.INLINE_DATA_FL;
+    static final int REFUSED_FLAGS = 0x10 | 0x20 | 0x100000 | Inode.INLINE_DATA_FL;
 
     private final OverlayDevice dev;
     private final Ext4Volume vol;
     private final Allocator alloc;
     private final DirectoryWriter dirs;
     private final DirectoryMover mover;
+    private final InodeData data;
     private long lastTimeSeconds;
 
     private Ext4Writer(OverlayDevice dev, Ext4Volume vol) {
         this.dev = dev;
         this.vol = vol;
         this.alloc = new Allocator(vol);
+        this.data = new InodeData(vol, alloc);
         this.dirs = new DirectoryWriter(this);
         this.mover = new DirectoryMover(this);
         this.lastTimeSeconds = vol.superblock().writeTimeSeconds();
@@ -51,43 +44,7 @@ public final class Ext4Writer {
     /** Opens the volume on {@code dev} and checks every precondition for writing (ext4-and-fat.md §3). */
     public static Ext4Writer open(OverlayDevice dev) throws IOException {
         Ext4Volume vol = Ext4Volume.open(dev);
-        Superblock sb = vol.superblock();
-        Features f = sb.features();
-        String where = "ext4";
-        if (!f.metadataCsum()) {
-            throw new UnsupportedImageException(where + ": writing needs metadata_csum; this filesystem has none");
-        }
-        // Checked before the feature sets, so needs_recovery is reported as what it means.
-        if (vol.journalNeedsRecovery()) {
-            throw new UnsupportedImageException(where + ": journal needs recovery (needs_recovery or a non-empty"
-                    + " jbd2 log); boot the Pi once or run e2fsck first");
-        }
-        long badCompat = f.compat() & ~WRITE_COMPAT;
-        long badIncompat = f.incompat() & ~WRITE_INCOMPAT;
-        long badRo = f.roCompat() & ~WRITE_RO_COMPAT;
-        if (badIncompat != 0) {
-            throw new UnsupportedImageException(where + ": cannot write with incompat feature "
-                    + Features.incompatNames(badIncompat) + "; shut the Pi down cleanly or run e2fsck first");
-        }
-        if (badCompat != 0 || badRo != 0) {
-            String names = (Features.compatNames(badCompat) + ", " + Features.roCompatNames(badRo))
-                    .replaceAll("^, |, $", "");
-            throw new UnsupportedImageException(where + ": cannot write with feature " + names
-                    + "; hydrapi writes only what Raspberry Pi OS images use (remove it with tune2fs -O ^FEATURE)");
-        }
-        if (sb.state() != 1 || sb.lastOrphan() != 0) {
-            throw new UnsupportedImageException(where + ": filesystem was not cleanly unmounted (state "
-                    + sb.state() + ", last orphan " + sb.lastOrphan() + "); run e2fsck first");
-        }
-        int hashFlags = sb.flags() & (Superblock.FLAG_SIGNED_HASH | Superblock.FLAG_UNSIGNED_HASH);
-        if (hashFlags != Superblock.FLAG_SIGNED_HASH && hashFlags != Superblock.FLAG_UNSIGNED_HASH) {
-            throw new UnsupportedImageException(where + ": s_flags sets neither or both directory hash signedness"
-                    + " flags; run tune2fs/e2fsck first");
-        }
-        if (sb.inodeSize() < 160) {
-            throw new UnsupportedImageException(where + ": inode size " + sb.inodeSize() + " is too small for"
-                    + " extra timestamps; only 256-byte inodes are supported for writing");
-        }
+        WriteSupport.check(vol);
         return new Ext4Writer(dev, vol);
     }
 
@@ -126,12 +83,12 @@ public final class Ext4Writer {
     public void mkdirs(String path, int permissions, int uid, int gid, Instant now) throws IOException {
         atomically(() -> {
             String cur = "";
-            for (String c : components(path)) {
+            for (String c : PathNames.components(path)) {
                 String next = cur + "/" + c;
                 Optional<Ext4Volume.Resolved> r = vol.resolve(next, true);
                 if (r.isEmpty()) {
                     long parent = vol.resolve(cur.isEmpty() ? "/" : cur, true).orElseThrow().inode().inodeNo();
-                    mkdir(parent, name(c), permissions, uid, gid, now);
+                    mkdir(parent, PathNames.name(c), permissions, uid, gid, now);
                 } else if (!r.get().inode().isDirectory()) {
                     throw new InvalidInputException("ext4: " + next + " exists and is not a directory");
                 }
@@ -163,22 +120,16 @@ public final class Ext4Writer {
                     throw new UnsupportedImageException("ext4: " + path + " exists and is not a plain single-link"
                             + " regular file; replacing it is not supported");
                 }
-                ExtentTree t = vol.extentTree(old);
-                for (Extent e : t.extents()) {
-                    alloc.freeBlocks(e.physicalBlock(), e.length());
-                }
-                for (long b : t.treeBlocks()) {
-                    alloc.freeBlocks(b, 1);
-                }
+                alloc.freeTree(vol.extentTree(old));
                 Inode ino = new Inode(old.inodeNo(), old.bytes());
-                fill(ino, mode, uid, gid, mtime, 1, false);
-                writeContent(ino, content, goalFor(parent.inode().inodeNo()));
+                InodeFields.init(ino, vol.superblock(), mode, uid, gid, mtime, 1, false);
+                data.writeContent(ino, content, goalFor(parent.inode().inodeNo()));
             } else {
                 int group = (int) ((parent.inode().inodeNo() - 1) / vol.superblock().inodesPerGroup());
                 long no = alloc.allocInode(group, false);
                 Inode ino = new Inode(no, new byte[vol.superblock().inodeSize()]);
-                fill(ino, mode, uid, gid, mtime, 1, true);
-                writeContent(ino, content, goalFor(parent.inode().inodeNo()));
+                InodeFields.init(ino, vol.superblock(), mode, uid, gid, mtime, 1, true);
+                data.writeContent(ino, content, goalFor(parent.inode().inodeNo()));
                 dirs.link(parent.inode().inodeNo(), name, no, DirEntry.FT_REG_FILE);
                 touchDirectory(parent.inode().inodeNo(), mtime, 0);
             }
@@ -210,31 +161,20 @@ public final class Ext4Writer {
                             + " symlink; replacing it is not supported");
                 }
                 if (old.hasFlag(Inode.EXTENTS_FL)) {
-                    ExtentTree tree = vol.extentTree(old);
-                    for (Extent e : tree.extents()) {
-                        alloc.freeBlocks(e.physicalBlock(), e.length());
-                    }
-                    for (long b : tree.treeBlocks()) {
-                        alloc.freeBlocks(b, 1);
-                    }
+                    alloc.freeTree(vol.extentTree(old));
                 }
                 ino = new Inode(old.inodeNo(), old.bytes());
-                fill(ino, Inode.S_IFLNK | 0777, uid, gid, now, 1, false);
+                InodeFields.init(ino, vol.superblock(), Inode.S_IFLNK | 0777, uid, gid, now, 1, false);
             } else {
                 int group = (int) ((parent.inode().inodeNo() - 1) / vol.superblock().inodesPerGroup());
                 ino = new Inode(alloc.allocInode(group, false), new byte[vol.superblock().inodeSize()]);
-                fill(ino, Inode.S_IFLNK | 0777, uid, gid, now, 1, true);
+                InodeFields.init(ino, vol.superblock(), Inode.S_IFLNK | 0777, uid, gid, now, 1, true);
             }
-            byte[] b = ino.bytes();
             if (t.length < Inode.I_BLOCK_BYTES) {
-                java.util.Arrays.fill(b, Inode.I_BLOCK, Inode.I_BLOCK + Inode.I_BLOCK_BYTES, (byte) 0);
-                System.arraycopy(t, 0, b, Inode.I_BLOCK, t.length);
-                LittleEndian.put32(b, Inode.I_FLAGS, ino.flags() & ~Inode.EXTENTS_FL);
-                LittleEndian.put32(b, Inode.I_BLOCKS_LO, (ino.fileAclBlock() != 0 ? 1 : 0) * (bs / 512));
-                ino.setSizeBytes(t.length);
+                InodeFields.setFastSymlink(ino, t, bs);
                 writeInode(ino);
             } else {
-                writeContent(ino, FileContent.of(t), goalFor(parent.inode().inodeNo()));
+                data.writeContent(ino, FileContent.of(t), goalFor(parent.inode().inodeNo()));
             }
             if (existing == 0) {
                 dirs.link(parent.inode().inodeNo(), name, ino.inodeNo(), DirEntry.FT_SYMLINK);
@@ -262,10 +202,7 @@ public final class Ext4Writer {
             int type = LittleEndian.u16(b, Inode.I_MODE) & 0xF000;
             int perms = old.isSymlink() ? 0777 : permissions & 07777;
             LittleEndian.put16(b, Inode.I_MODE, type | perms);
-            LittleEndian.put16(b, Inode.I_UID, uid);
-            LittleEndian.put16(b, Inode.L_I_UID_HIGH, uid >>> 16);
-            LittleEndian.put16(b, Inode.I_GID, gid);
-            LittleEndian.put16(b, Inode.L_I_GID_HIGH, gid >>> 16);
+            InodeFields.setOwner(b, uid, gid);
             Inode.putTime(b, Inode.I_CTIME, Inode.I_CTIME_EXTRA, now);
             writeInode(ino);
         });
@@ -290,37 +227,9 @@ public final class Ext4Writer {
             }
             Inode old = vol.inode(entry);
             boolean dir = old.isDirectory();
-            if ((old.flags() & REFUSED_FLAGS) != 0) {
-                throw new UnsupportedImageException("ext4: " + path + " is immutable, append-only, verity or"
-                        + " inline; removing it is not supported");
-            }
-            if (!dir && !old.isRegularFile() && !old.isSymlink()) {
-                throw new UnsupportedImageException("ext4: " + path + " is a device, fifo or socket; removing it is"
-                        + " not supported");
-            }
-            if (entry < vol.superblock().firstIno()) {
-                throw new UnsupportedImageException("ext4: " + path + " is reserved inode " + entry
-                        + "; removing it is not supported");
-            }
-            if (parentNo == 2 && Arrays.equals(name, "lost+found".getBytes(StandardCharsets.US_ASCII))) {
-                // e2fsck pass 3 recreates it (e2fsck_get_lost_and_found): the image would not stay fsck-clean.
-                throw new UnsupportedImageException("ext4: /lost+found is kept for e2fsck; removing it is not"
-                        + " supported");
-            }
-            if (dir && Directory.read(vol, old).entries().stream().anyMatch(e -> !e.isDot() && !e.isDotDot())) {
-                throw new InvalidInputException("ext4: " + path + ": directory is not empty; remove its entries"
-                        + " first");
-            }
+            RemovalCheck.refuse(vol, path, parentNo, name, old);
             int links = old.linksCount();
             boolean last = dir || links <= 1;
-            if (last && old.fileAclBlock() != 0) {
-                throw new UnsupportedImageException("ext4: " + path + " has an extended attribute block; removing"
-                        + " it is not supported");
-            }
-            if (last && old.hasFlag(Inode.HUGE_FILE_FL)) {
-                throw new UnsupportedImageException("ext4: " + path + " is a huge_file inode; removing it is not"
-                        + " supported");
-            }
             dirs.unlink(parentNo, name);
             Inode ino = new Inode(old.inodeNo(), old.bytes());
             byte[] b = ino.bytes();
@@ -330,26 +239,15 @@ public final class Ext4Writer {
                 writeInode(ino);
             } else {
                 if (old.hasFlag(Inode.EXTENTS_FL)) {
-                    ExtentTree t = vol.extentTree(old);
-                    for (Extent e : t.extents()) {
-                        alloc.freeBlocks(e.physicalBlock(), e.length());
-                    }
-                    for (long blk : t.treeBlocks()) {
-                        alloc.freeBlocks(blk, 1);
-                    }
+                    alloc.freeTree(vol.extentTree(old));
                     setExtents(ino, List.of());
                 } else if (!old.isSymlink() || old.blocksRaw(false) != 0) {
                     throw new UnsupportedImageException("ext4: " + path + " maps its blocks without extents;"
                             + " removing it is not supported");
                 } else {
-                    java.util.Arrays.fill(b, Inode.I_BLOCK, Inode.I_BLOCK + Inode.I_BLOCK_BYTES, (byte) 0);
+                    InodeFields.clearBlockMap(ino);
                 }
-                LittleEndian.put16(b, Inode.I_LINKS_COUNT, 0);
-                // A dtime below s_inodes_count reads as an orphan-list link to e2fsck (pass1.c PR_1_LOW_DTIME).
-                long dtime = Math.max(now.getEpochSecond(), vol.superblock().inodesCount());
-                LittleEndian.put32(b, Inode.I_DTIME, dtime);
-                ino.setSizeBytes(0);
-                LittleEndian.put32(b, Inode.I_FLAGS, ino.flags() & ~Inode.INDEX_FL);
+                InodeFields.release(ino, vol.superblock(), now);
                 writeInode(ino);
                 alloc.freeInode(ino.inodeNo(), dir);
             }
@@ -363,7 +261,7 @@ public final class Ext4Writer {
     }
 
     private Entry entryAt(String path, String what) throws IOException {
-        List<String> cs = components(path);
+        List<String> cs = PathNames.components(path);
         if (cs.isEmpty()) {
             throw new InvalidInputException("ext4: cannot " + what + " /");
         }
@@ -373,7 +271,7 @@ public final class Ext4Writer {
         if (!parent.inode().isDirectory()) {
             throw new InvalidInputException("ext4: " + parentPath + " is not a directory");
         }
-        return new Entry(parent, name(cs.get(cs.size() - 1)));
+        return new Entry(parent, PathNames.name(cs.get(cs.size() - 1)));
     }
 
     /** Writes bitmaps, descriptors and the superblock (free counts, s_wtime, checksum) to the device. */
@@ -403,7 +301,7 @@ public final class Ext4Writer {
         DirectoryWriter.putTail(b);
         // Create the inode structure
         Inode ino = new Inode(no, new byte[vol.superblock().inodeSize()]);
-        fill(ino, Inode.S_IFDIR | (permissions & 07777), uid, gid, now, 2, true);
+        InodeFields.init(ino, vol.superblock(), Inode.S_IFDIR | (permissions & 07777), uid, gid, now, 2, true);
         ino.setSizeBytes(bs);
         setExtents(ino, List.of(new Extent(0, block, 1, false)));
         // Write out the inode and the inode data block
@@ -433,35 +331,6 @@ public final class Ext4Writer {
         writeInode(d);
     }
 
-    /** Pieces a file's content is copied in: bounded memory for any file size. */
-    private static final int COPY_BYTES = 1 << 20;
-
-    private void writeContent(Inode ino, FileContent content, long goal) throws IOException {
-        int bs = vol.superblock().blockSize();
-        long size = content.sizeBytes();
-        long nblocks = (size + bs - 1) / bs;
-        List<Extent> extents = new ArrayList<>();
-        if (nblocks > 0) {
-            extents = ExtentWriter.fromRuns(alloc.allocBlocks(nblocks, goal), 0);
-            byte[] piece = new byte[(int) Math.min(COPY_BYTES, nblocks * bs)];
-            for (Extent e : extents) {
-                long from = e.logicalBlock() * bs;
-                long end = Math.min(e.logicalEnd() * bs, size);
-                for (long at = from; at < end; at += piece.length) {
-                    int n = (int) Math.min(piece.length, end - at);
-                    content.read(at, piece, 0, n);
-                    // The last block of the file is padded with zeros to its end.
-                    int padded = (n + bs - 1) / bs * bs;
-                    java.util.Arrays.fill(piece, n, padded, (byte) 0);
-                    vol.device().write((e.physicalBlock() + (at - from) / bs) * bs, piece, 0, padded);
-                }
-            }
-        }
-        ino.setSizeBytes(size);
-        setExtents(ino, extents);
-        writeInode(ino);
-    }
-
     /** Writes a directory block, moving it into the preferred ranges when it lies outside ({@link DirectoryMover}). */
     void writeDirectoryBlock(long dirNo, long lblk, byte[] block) throws IOException {
         mover.write(dirNo, lblk, block);
@@ -473,66 +342,18 @@ public final class Ext4Writer {
 
     /** Adds one block at the end of a directory; returns its physical number. Writes the inode. */
     long appendBlock(Inode dir) throws IOException {
-        int bs = vol.superblock().blockSize();
-        ExtentTree t = vol.extentTree(dir);
-        List<Extent> ex = t.extents();
-        long lblk = dir.sizeBytes() / bs;
-        long goal = ex.isEmpty() ? 0 : ex.get(ex.size() - 1).physicalBlock() + ex.get(ex.size() - 1).length();
-        long p = alloc.allocBlock(goal);
-        for (long b : t.treeBlocks()) {
-            alloc.freeBlocks(b, 1);
-        }
-        Inode d = new Inode(dir.inodeNo(), dir.bytes());
-        setExtents(d, ExtentWriter.append(ex, lblk, p));
-        d.setSizeBytes(dir.sizeBytes() + bs);
-        writeInode(d);
-        return p;
+        return data.appendBlock(dir);
     }
 
     /** Writes a minimal tree for the extents (old tree blocks already freed) and recomputes i_blocks. */
     void setExtents(Inode ino, List<Extent> extents) throws IOException {
-        int bs = vol.superblock().blockSize();
-        int leaves = ExtentWriter.treeBlocksNeeded(extents.size(), bs);
-        List<Long> treeBlocks = new ArrayList<>();
-        long goal = extents.isEmpty() ? 0 : extents.get(0).physicalBlock();
-        for (int i = 0; i < leaves; i++) {
-            treeBlocks.add(alloc.allocBlock(goal));
-        }
-        ExtentWriter.write(vol, ino, extents, treeBlocks);
-        long blocks = leaves + (ino.fileAclBlock() != 0 ? 1 : 0);
-        for (Extent e : extents) {
-            blocks += e.length();
-        }
-        byte[] b = ino.bytes();
-        LittleEndian.put32(b, Inode.I_BLOCKS_LO, blocks * (bs / 512));
-        LittleEndian.put16(b, Inode.L_I_BLOCKS_HI, 0);
-        LittleEndian.put32(b, Inode.I_FLAGS, ino.flags() | Inode.EXTENTS_FL);
-    }
-
-    /** Sets the fields every new or replaced inode gets; a new inode starts from zeros. */
-    private void fill(Inode ino, int mode, int uid, int gid, Instant t, int links, boolean fresh) {
-        byte[] b = ino.bytes();
-        LittleEndian.put16(b, Inode.I_MODE, mode);
-        LittleEndian.put16(b, Inode.I_UID, uid);
-        LittleEndian.put16(b, Inode.L_I_UID_HIGH, uid >>> 16);
-        LittleEndian.put16(b, Inode.I_GID, gid);
-        LittleEndian.put16(b, Inode.L_I_GID_HIGH, gid >>> 16);
-        LittleEndian.put16(b, Inode.I_LINKS_COUNT, links);
-        Inode.putTime(b, Inode.I_MTIME, Inode.I_MTIME_EXTRA, t);
-        Inode.putTime(b, Inode.I_CTIME, Inode.I_CTIME_EXTRA, t);
-        if (fresh) {
-            int want = LittleEndian.u16(vol.superblock().bytes(), 0x15E);
-            int extra = want >= 32 && want <= b.length - 128 ? want : 32;
-            LittleEndian.put16(b, Inode.I_EXTRA_ISIZE, extra);
-            Inode.putTime(b, Inode.I_ATIME, Inode.I_ATIME_EXTRA, t);
-            Inode.putTime(b, Inode.I_CRTIME, Inode.I_CRTIME_EXTRA, t);
-        }
+        data.setExtents(ino, extents);
     }
 
     void writeInode(Inode ino) throws IOException {
-        ino.updateChecksum(vol.csumSeed());
-        vol.device().write(vol.inodeOffsetBytes(ino.inodeNo()), ino.bytes());
+        data.writeInode(ino);
     }
+
 
     /** Data goes near the parent directory's group, as the kernel's allocator prefers. */
     private long goalFor(long dirNo) {
@@ -541,28 +362,5 @@ public final class Ext4Writer {
         return sb.firstDataBlock() + g * sb.blocksPerGroup();
     }
 
-    private static List<String> components(String path) throws InvalidInputException {
-        if (path == null || !path.startsWith("/")) {
-            throw new InvalidInputException("ext4: path '" + path + "' is not absolute");
-        }
-        List<String> out = new ArrayList<>();
-        for (String c : path.split("/")) {
-            if (c.isEmpty()) {
-                continue;
-            }
-            if (c.equals(".") || c.equals("..")) {
-                throw new InvalidInputException("ext4: path '" + path + "' has '.' or '..' components");
-            }
-            out.add(c);
-        }
-        return out;
-    }
 
-    private static byte[] name(String c) throws InvalidInputException {
-        byte[] b = c.getBytes(StandardCharsets.UTF_8);
-        if (b.length == 0 || b.length > 255 || c.indexOf('\0') >= 0) {
-            throw new InvalidInputException("ext4: name '" + c + "' must be 1 to 255 bytes without NUL");
-        }
-        return b;
-    }
 }
