@@ -5,6 +5,7 @@ import hydrapi.CorruptImageException;
 import hydrapi.io.Crc32c;
 import hydrapi.io.LittleEndian;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -122,5 +123,103 @@ public final class DirectoryBlock {
             throw new CorruptImageException(String.format("%s: directory block checksum 0x%08x != computed 0x%08x;"
                     + " run e2fsck", where, storedChecksum(block), computed));
         }
+    }
+
+    // ---- encoding: the writer's side of the layout above -------------------------------------------------
+
+    /** An entry to write: name, inode, file type and its directory hash (for htree order). */
+    record Named(byte[] name, long ino, int type, int hash) {
+        int size() {
+            return DirEntry.minRecLen(name.length);
+        }
+    }
+
+    /** Writes one entry's header and name at {@code off}. */
+    static void putEntry(byte[] b, int off, long ino, int recLen, byte[] name, int type) {
+        LittleEndian.put32(b, off, ino);
+        LittleEndian.put16(b, off + 4, recLen);
+        b[off + 6] = (byte) name.length;
+        b[off + 7] = (byte) type;
+        System.arraycopy(name, 0, b, off + DirEntry.HEADER_BYTES, name.length);
+    }
+
+    /** Writes the metadata_csum dirent tail; its checksum is set when the block is written. */
+    static void putTail(byte[] block) {
+        int t = block.length - TAIL_BYTES;
+        LittleEndian.put32(block, t, 0);
+        LittleEndian.put16(block, t + 4, TAIL_BYTES);
+        block[t + 6] = 0;
+        block[t + 7] = (byte) TAIL_FILE_TYPE;
+    }
+
+    /** A leaf of {@code bs} bytes holding one unused entry up to the end (or the tail, with metadata_csum). */
+    static byte[] emptyLeaf(int bs, boolean csum) {
+        byte[] block = new byte[bs];
+        int end = csum ? bs - TAIL_BYTES : bs;
+        LittleEndian.put16(block, 4, end);
+        if (csum) {
+            putTail(block);
+        }
+        return block;
+    }
+
+    /**
+     * Puts an entry into a free slot or the slack of an entry (kernel namei.c add_dirent_to_buf); false if the
+     * block has no room.
+     */
+    static boolean insert(byte[] block, int bs, boolean csum, byte[] name, long ino, int type) {
+        int end = csum ? bs - TAIL_BYTES : bs;
+        int need = DirEntry.minRecLen(name.length);
+        int off = 0;
+        while (off < end) {
+            long cur = LittleEndian.u32(block, off);
+            int recLen = recLen(block, off, bs);
+            int used = cur == 0 ? 0 : DirEntry.minRecLen(LittleEndian.u8(block, off + 6));
+            if (recLen <= 0) {
+                return false;
+            }
+            if (cur == 0 && recLen >= need) {
+                Arrays.fill(block, off, off + recLen, (byte) 0);
+                putEntry(block, off, ino, recLen, name, type);
+                return true;
+            }
+            if (cur != 0 && recLen - used >= need) {
+                LittleEndian.put16(block, off + 4, used);
+                Arrays.fill(block, off + used, off + recLen, (byte) 0);
+                putEntry(block, off + used, ino, recLen - used, name, type);
+                return true;
+            }
+            off += recLen;
+        }
+        return false;
+    }
+
+    /**
+     * Removes entry {@code e} as the kernel's ext4_generic_delete_entry does: {@code prev} (the entry before it
+     * in the block) absorbs its rec_len; a block's first entry only gets inode 0.
+     */
+    static void remove(byte[] block, DirEntry prev, DirEntry e) {
+        int off = e.offsetBytes();
+        if (prev == null) {
+            LittleEndian.put32(block, off, 0);
+            Arrays.fill(block, off + 6, off + e.recLen(), (byte) 0);
+        } else {
+            LittleEndian.put16(block, prev.offsetBytes() + 4, prev.recLen() + e.recLen());
+            Arrays.fill(block, off, off + e.recLen(), (byte) 0);
+        }
+    }
+
+    /** A new leaf holding {@code entries} in order, the last one's rec_len running to the end. */
+    static byte[] pack(List<Named> entries, int bs, boolean csum) {
+        byte[] block = emptyLeaf(bs, csum);
+        int end = csum ? bs - TAIL_BYTES : bs;
+        int off = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            Named e = entries.get(i);
+            int rec = i + 1 == entries.size() ? end - off : e.size();
+            putEntry(block, off, e.ino(), rec, e.name(), e.type());
+            off += rec;
+        }
+        return block;
     }
 }

@@ -3,11 +3,14 @@ package hydrapi.ext4;
 
 import hydrapi.CorruptImageException;
 import hydrapi.UnsupportedImageException;
+import hydrapi.ext4.DirectoryBlock.Named;
 import hydrapi.io.LittleEndian;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Adds one entry to a directory: into a linear leaf with room, else a new block appended (linear directories), or
@@ -49,19 +52,12 @@ final class DirectoryWriter {
     DirEntry unlink(long dirNo, byte[] name) throws IOException {
         Inode dir = vol.inode(dirNo);
         Directory d = Directory.read(vol, dir);
-        for (java.util.Map.Entry<Long, DirectoryBlock> leaf : d.leaves().entrySet()) {
+        for (Map.Entry<Long, DirectoryBlock> leaf : d.leaves().entrySet()) {
             DirEntry prev = null;
             for (DirEntry e : leaf.getValue().entries()) {
-                if (e.inodeNo() != 0 && java.util.Arrays.equals(e.name(), name) && !e.isDot() && !e.isDotDot()) {
+                if (e.inodeNo() != 0 && Arrays.equals(e.name(), name) && !e.isDot() && !e.isDotDot()) {
                     byte[] block = leaf.getValue().bytes().clone();
-                    int off = e.offsetBytes();
-                    if (prev == null) {
-                        LittleEndian.put32(block, off, 0);
-                        java.util.Arrays.fill(block, off + 6, off + e.recLen(), (byte) 0);
-                    } else {
-                        LittleEndian.put16(block, prev.offsetBytes() + 4, prev.recLen() + e.recLen());
-                        java.util.Arrays.fill(block, off, off + e.recLen(), (byte) 0);
-                    }
+                    DirectoryBlock.remove(block, prev, e);
                     writeLeaf(dir, leaf.getKey(), block);
                     vol.lookupChanged(dirNo, name, 0);
                     return e;
@@ -77,7 +73,7 @@ final class DirectoryWriter {
         long n = dir.sizeBytes() / bs;
         for (long l = 0; l < n; l++) {
             byte[] block = vol.readBlock(tree.physicalBlock(l));
-            if (insert(block, name, inodeNo, fileType)) {
+            if (DirectoryBlock.insert(block, bs, csum, name, inodeNo, fileType)) {
                 writeLeaf(dir, l, block);
                 return;
             }
@@ -89,27 +85,9 @@ final class DirectoryWriter {
             return;
         }
         w.appendBlock(dir);
-        byte[] block = emptyLeaf();
-        insert(block, name, inodeNo, fileType);
+        byte[] block = DirectoryBlock.emptyLeaf(bs, csum);
+        DirectoryBlock.insert(block, bs, csum, name, inodeNo, fileType);
         writeLeaf(dir, n, block);
-    }
-
-    private byte[] emptyLeaf() {
-        byte[] block = new byte[bs];
-        int end = csum ? bs - DirectoryBlock.TAIL_BYTES : bs;
-        LittleEndian.put16(block, 4, end);
-        if (csum) {
-            putTail(block);
-        }
-        return block;
-    }
-
-    static void putTail(byte[] block) {
-        int t = block.length - DirectoryBlock.TAIL_BYTES;
-        LittleEndian.put32(block, t, 0);
-        LittleEndian.put16(block, t + 4, DirectoryBlock.TAIL_BYTES);
-        block[t + 6] = 0;
-        block[t + 7] = (byte) DirectoryBlock.TAIL_FILE_TYPE;
     }
 
     /** Sets a leaf's checksum (metadata_csum) and writes it as logical block {@code lblk} of the directory. */
@@ -118,42 +96,6 @@ final class DirectoryWriter {
             LittleEndian.put32(block, bs - 4, DirectoryBlock.checksum(vol.inodeSeed(dir), block));
         }
         w.writeDirectoryBlock(dir.inodeNo(), lblk, block);
-    }
-
-    static void putEntry(byte[] b, int off, long ino, int recLen, byte[] name, int type) {
-        LittleEndian.put32(b, off, ino);
-        LittleEndian.put16(b, off + 4, recLen);
-        b[off + 6] = (byte) name.length;
-        b[off + 7] = (byte) type;
-        System.arraycopy(name, 0, b, off + DirEntry.HEADER_BYTES, name.length);
-    }
-
-    /** Puts the entry into a free slot or the slack of an entry; false if the block has no room. */
-    private boolean insert(byte[] block, byte[] name, long ino, int type) {
-        int end = csum ? bs - DirectoryBlock.TAIL_BYTES : bs;
-        int need = DirEntry.minRecLen(name.length);
-        int off = 0;
-        while (off < end) {
-            long cur = LittleEndian.u32(block, off);
-            int recLen = DirectoryBlock.recLen(block, off, bs);
-            int used = cur == 0 ? 0 : DirEntry.minRecLen(LittleEndian.u8(block, off + 6));
-            if (recLen <= 0) {
-                return false;
-            }
-            if (cur == 0 && recLen >= need) {
-                java.util.Arrays.fill(block, off, off + recLen, (byte) 0);
-                putEntry(block, off, ino, recLen, name, type);
-                return true;
-            }
-            if (cur != 0 && recLen - used >= need) {
-                LittleEndian.put16(block, off + 4, used);
-                java.util.Arrays.fill(block, off + used, off + recLen, (byte) 0);
-                putEntry(block, off + used, ino, recLen - used, name, type);
-                return true;
-            }
-            off += recLen;
-        }
-        return false;
     }
 
     /** Rewrites a linear directory of n blocks as a one-level htree: dx_root in block 0, leaves in hash order. */
@@ -207,13 +149,7 @@ final class DirectoryWriter {
         LittleEndian.put32(d.bytes(), Inode.I_FLAGS, d.flags() | Inode.INDEX_FL);
         w.writeInode(d);
         ExtentTree grown = vol.extentTree(d);
-        byte[] root = new byte[bs];
-        putEntry(root, 0, self, 12, new byte[] {'.'}, DirEntry.FT_DIR);
-        putEntry(root, 12, parent, bs - 12, new byte[] {'.', '.'}, DirEntry.FT_DIR);
-        root[Htree.DX_ROOT_INFO + 4] = (byte) hashVersion;
-        root[Htree.DX_ROOT_INFO + 5] = 8;
-        LittleEndian.put16(root, Htree.ROOT_COUNT_OFFSET, limit);
-        LittleEndian.put16(root, Htree.ROOT_COUNT_OFFSET + 2, leaves);
+        byte[] root = Htree.newRoot(bs, self, parent, hashVersion, limit, leaves);
         for (int k = 0; k < leaves; k++) {
             List<Named> part = all.subList(cuts.get(k), cuts.get(k + 1));
             int at = Htree.ROOT_COUNT_OFFSET + k * Htree.ENTRY_BYTES;
@@ -223,11 +159,10 @@ final class DirectoryWriter {
                 LittleEndian.put32(root, at, (h | (continued ? 1 : 0)) & 0xFFFFFFFFL);
             }
             LittleEndian.put32(root, at + 4, k + 1);
-            writeLeaf(d, k + 1, pack(part));
+            writeLeaf(d, k + 1, DirectoryBlock.pack(part, bs, csum));
         }
         if (csum) {
-            int tail = Htree.ROOT_COUNT_OFFSET + limit * Htree.ENTRY_BYTES;
-            LittleEndian.put32(root, tail + 4, Htree.checksum(vol.inodeSeed(d), root, Htree.ROOT_COUNT_OFFSET));
+            Htree.setChecksum(root, Htree.ROOT_COUNT_OFFSET, limit, vol.inodeSeed(d));
         }
         w.writeDirectoryBlock(d.inodeNo(), 0, root);
     }
@@ -274,12 +209,12 @@ final class DirectoryWriter {
         long indexLblk = 0;
         byte[] indexBlock = root;
         Htree.DxBlock dx = rootDx;
-        int pos = position(dx, hash);
+        int pos = Htree.position(dx, hash);
         if (Htree.rootIndirectLevels(root) == 1) {
             indexLblk = dx.entries().get(pos).logicalBlock();
             indexBlock = vol.readBlock(tree.physicalBlock(indexLblk));
             dx = Htree.parseNode(indexBlock, csum, where + " block " + indexLblk);
-            pos = position(dx, hash);
+            pos = Htree.position(dx, hash);
         } else if (Htree.rootIndirectLevels(root) > 1) {
             throw new UnsupportedImageException(where + " has a 3-level htree (large_dir), which is not supported");
         }
@@ -289,13 +224,13 @@ final class DirectoryWriter {
             throw new CorruptImageException(where + ": htree leaf " + leafLblk + " is a hole; run e2fsck");
         }
         byte[] leaf = vol.readBlock(leafPhys);
-        if (insert(leaf, name, inodeNo, fileType)) {
+        if (DirectoryBlock.insert(leaf, bs, csum, name, inodeNo, fileType)) {
             writeLeaf(dir, leafLblk, leaf);
             return;
         }
         if (dx.entries().size() >= dx.limit()) {
             if (indexLblk != 0 && rootDx.entries().size() < rootDx.limit()) {
-                splitNode(dir, root, rootDx, position(rootDx, hash), indexLblk, dx);
+                splitNode(dir, root, rootDx, Htree.position(rootDx, hash), indexLblk, dx);
                 link(dir.inodeNo(), name, inodeNo, fileType);
                 return;
             }
@@ -321,18 +256,15 @@ final class DirectoryWriter {
         long newLblk = dir.sizeBytes() / bs;
         w.appendBlock(dir);
         Inode grown = vol.inode(dir.inodeNo());
-        w.writeDirectoryBlock(dir.inodeNo(), nodeLblk, node(grown, es.subList(0, half), node.limit()));
-        w.writeDirectoryBlock(dir.inodeNo(), newLblk, node(grown, es.subList(half, es.size()), node.limit()));
+        int seed = vol.inodeSeed(grown);
+        w.writeDirectoryBlock(dir.inodeNo(), nodeLblk, Htree.newNode(bs, es.subList(0, half), node.limit(), csum,
+                seed));
+        w.writeDirectoryBlock(dir.inodeNo(), newLblk, Htree.newNode(bs, es.subList(half, es.size()), node.limit(), csum,
+                seed));
         int co = Htree.ROOT_COUNT_OFFSET;
-        int count = rootDx.entries().size();
-        int at = co + (rootPos + 1) * Htree.ENTRY_BYTES;
-        System.arraycopy(root, at, root, at + Htree.ENTRY_BYTES, (count - rootPos - 1) * Htree.ENTRY_BYTES);
-        LittleEndian.put32(root, at, es.get(half).hash() & 0xFFFFFFFFL);
-        LittleEndian.put32(root, at + 4, newLblk);
-        LittleEndian.put16(root, co + 2, count + 1);
+        Htree.insertEntry(root, co, rootDx.entries().size(), rootPos, es.get(half).hash() & 0xFFFFFFFFL, newLblk);
         if (csum) {
-            int tail = co + rootDx.limit() * Htree.ENTRY_BYTES;
-            LittleEndian.put32(root, tail + 4, Htree.checksum(vol.inodeSeed(grown), root, co));
+            Htree.setChecksum(root, co, rootDx.limit(), seed);
         }
         w.writeDirectoryBlock(dir.inodeNo(), 0, root);
     }
@@ -352,56 +284,21 @@ final class DirectoryWriter {
         long lblkB = once.sizeBytes() / bs;
         w.appendBlock(once);
         Inode grown = vol.inode(dir.inodeNo());
-        w.writeDirectoryBlock(dir.inodeNo(), lblkA, node(grown, es.subList(0, half), nodeLimit));
-        w.writeDirectoryBlock(dir.inodeNo(), lblkB, node(grown, es.subList(half, es.size()), nodeLimit));
+        int seed = vol.inodeSeed(grown);
+        w.writeDirectoryBlock(dir.inodeNo(), lblkA, Htree.newNode(bs, es.subList(0, half), nodeLimit, csum, seed));
+        w.writeDirectoryBlock(dir.inodeNo(), lblkB, Htree.newNode(bs, es.subList(half, es.size()), nodeLimit, csum,
+                seed));
         int co = Htree.ROOT_COUNT_OFFSET;
-        java.util.Arrays.fill(root, co + Htree.ENTRY_BYTES, co + rootDx.limit() * Htree.ENTRY_BYTES, (byte) 0);
+        Arrays.fill(root, co + Htree.ENTRY_BYTES, co + rootDx.limit() * Htree.ENTRY_BYTES, (byte) 0);
         root[Htree.DX_ROOT_INFO + 6] = 1;
         LittleEndian.put16(root, co + 2, 2);
         LittleEndian.put32(root, co + 4, lblkA);
         LittleEndian.put32(root, co + Htree.ENTRY_BYTES, es.get(half).hash() & 0xFFFFFFFFL);
         LittleEndian.put32(root, co + Htree.ENTRY_BYTES + 4, lblkB);
         if (csum) {
-            int tail = co + rootDx.limit() * Htree.ENTRY_BYTES;
-            LittleEndian.put32(root, tail + 4, Htree.checksum(vol.inodeSeed(grown), root, co));
+            Htree.setChecksum(root, co, rootDx.limit(), seed);
         }
         w.writeDirectoryBlock(dir.inodeNo(), 0, root);
-    }
-
-    /** A dx_node: empty dirent spanning the block, then limit/count, entries and (metadata_csum) the dx tail. */
-    private byte[] node(Inode dir, List<Htree.DxEntry> entries, int limit) {
-        byte[] b = new byte[bs];
-        LittleEndian.put16(b, 4, bs == 65536 ? 0 : bs);
-        int co = Htree.NODE_COUNT_OFFSET;
-        LittleEndian.put16(b, co, limit);
-        LittleEndian.put16(b, co + 2, entries.size());
-        for (int i = 0; i < entries.size(); i++) {
-            if (i > 0) {
-                LittleEndian.put32(b, co + i * Htree.ENTRY_BYTES, entries.get(i).hash() & 0xFFFFFFFFL);
-            }
-            LittleEndian.put32(b, co + i * Htree.ENTRY_BYTES + 4, entries.get(i).logicalBlock());
-        }
-        if (csum) {
-            int tail = co + limit * Htree.ENTRY_BYTES;
-            LittleEndian.put32(b, tail + 4, Htree.checksum(vol.inodeSeed(dir), b, co));
-        }
-        return b;
-    }
-
-    private static int position(Htree.DxBlock dx, int hash) {
-        int pos = 0;
-        for (int i = 1; i < dx.entries().size(); i++) {
-            if (Integer.compareUnsigned(dx.entries().get(i).hash(), hash) <= 0) {
-                pos = i;
-            }
-        }
-        return pos;
-    }
-
-    private record Named(byte[] name, long ino, int type, int hash) {
-        int size() {
-            return DirEntry.minRecLen(name.length);
-        }
     }
 
     /** Moves the upper half (by bytes, in hash order) of a full leaf into a new block and indexes it. */
@@ -440,34 +337,18 @@ final class DirectoryWriter {
         long newLblk = dir.sizeBytes() / bs;
         w.appendBlock(dir);
         Inode grown = vol.inode(dir.inodeNo());
-        writeLeaf(grown, leafLblk, pack(all.subList(0, cut)));
-        writeLeaf(grown, newLblk, pack(all.subList(cut, all.size())));
+        writeLeaf(grown, leafLblk, DirectoryBlock.pack(all.subList(0, cut), bs, csum));
+        writeLeaf(grown, newLblk, DirectoryBlock.pack(all.subList(cut, all.size()), bs, csum));
         // dx entry (hash | continued, new block) right after the one that led here.
         int co = dx.countOffset();
-        int count = dx.entries().size();
-        int at = co + (pos + 1) * Htree.ENTRY_BYTES;
-        System.arraycopy(indexBlock, at, indexBlock, at + Htree.ENTRY_BYTES, (count - pos - 1) * Htree.ENTRY_BYTES);
-        LittleEndian.put32(indexBlock, at, (movedHash | (continued ? 1 : 0)) & 0xFFFFFFFFL);
-        LittleEndian.put32(indexBlock, at + 4, newLblk);
-        LittleEndian.put16(indexBlock, co + 2, count + 1);
+        Htree.insertEntry(indexBlock, co, dx.entries().size(), pos, (movedHash | (continued ? 1 : 0)) & 0xFFFFFFFFL,
+                newLblk);
         if (csum) {
-            int tail = co + dx.limit() * Htree.ENTRY_BYTES;
-            LittleEndian.put32(indexBlock, tail, 0);
-            LittleEndian.put32(indexBlock, tail + 4, Htree.checksum(vol.inodeSeed(grown), indexBlock, co));
+            LittleEndian.put32(indexBlock, co + dx.limit() * Htree.ENTRY_BYTES, 0);
+            Htree.setChecksum(indexBlock, co, dx.limit(), vol.inodeSeed(grown));
         }
         w.writeDirectoryBlock(dir.inodeNo(), indexLblk, indexBlock);
     }
 
-    private byte[] pack(List<Named> entries) {
-        byte[] block = emptyLeaf();
-        int end = csum ? bs - DirectoryBlock.TAIL_BYTES : bs;
-        int off = 0;
-        for (int i = 0; i < entries.size(); i++) {
-            Named e = entries.get(i);
-            int rec = i + 1 == entries.size() ? end - off : e.size();
-            putEntry(block, off, e.ino(), rec, e.name(), e.type());
-            off += rec;
-        }
-        return block;
-    }
+
 }

@@ -296,9 +296,9 @@ public final class Ext4Writer {
         // Create the scratch template: ".", "..", dirent tail
         byte[] b = new byte[bs];
         int end = bs - DirectoryBlock.TAIL_BYTES;
-        DirectoryWriter.putEntry(b, 0, no, 12, new byte[] {'.'}, DirEntry.FT_DIR);
-        DirectoryWriter.putEntry(b, 12, parentNo, end - 12, new byte[] {'.', '.'}, DirEntry.FT_DIR);
-        DirectoryWriter.putTail(b);
+        DirectoryBlock.putEntry(b, 0, no, 12, new byte[] {'.'}, DirEntry.FT_DIR);
+        DirectoryBlock.putEntry(b, 12, parentNo, end - 12, new byte[] {'.', '.'}, DirEntry.FT_DIR);
+        DirectoryBlock.putTail(b);
         // Create the inode structure
         Inode ino = new Inode(no, new byte[vol.superblock().inodeSize()]);
         InodeFields.init(ino, vol.superblock(), Inode.S_IFDIR | (permissions & 07777), uid, gid, now, 2, true);

@@ -124,4 +124,69 @@ public final class Htree {
                     + " run e2fsck", where, stored, computed));
         }
     }
+
+    // ---- encoding: the writer's side of the layout above -------------------------------------------------
+
+    /** The entry to descend through: the last whose hash is ≤ {@code hash} (entry 0 stands for −∞). */
+    static int position(DxBlock dx, int hash) {
+        int pos = 0;
+        for (int i = 1; i < dx.entries().size(); i++) {
+            if (Integer.compareUnsigned(dx.entries().get(i).hash(), hash) <= 0) {
+                pos = i;
+            }
+        }
+        return pos;
+    }
+
+    /**
+     * A dx_root: "." and ".." spanning the block, dx_root_info (hash version, info length 8, no indirect level),
+     * limit and count; the caller fills in the entries.
+     */
+    static byte[] newRoot(int bs, long self, long parent, int hashVersion, int limit, int count) {
+        byte[] root = new byte[bs];
+        DirectoryBlock.putEntry(root, 0, self, 12, new byte[] {'.'}, DirEntry.FT_DIR);
+        DirectoryBlock.putEntry(root, 12, parent, bs - 12, new byte[] {'.', '.'}, DirEntry.FT_DIR);
+        root[DX_ROOT_INFO + 4] = (byte) hashVersion;
+        root[DX_ROOT_INFO + 5] = 8;
+        LittleEndian.put16(root, ROOT_COUNT_OFFSET, limit);
+        LittleEndian.put16(root, ROOT_COUNT_OFFSET + 2, count);
+        return root;
+    }
+
+    /**
+     * A dx_node: an empty dirent spanning the block, then limit/count, entries and, with metadata_csum, the dx tail
+     * checksummed with {@code inodeSeed}.
+     */
+    static byte[] newNode(int bs, List<DxEntry> entries, int limit, boolean csum, int inodeSeed) {
+        byte[] b = new byte[bs];
+        LittleEndian.put16(b, 4, bs == 65536 ? 0 : bs);
+        int co = NODE_COUNT_OFFSET;
+        LittleEndian.put16(b, co, limit);
+        LittleEndian.put16(b, co + 2, entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            if (i > 0) {
+                LittleEndian.put32(b, co + i * ENTRY_BYTES, entries.get(i).hash() & 0xFFFFFFFFL);
+            }
+            LittleEndian.put32(b, co + i * ENTRY_BYTES + 4, entries.get(i).logicalBlock());
+        }
+        if (csum) {
+            setChecksum(b, co, limit, inodeSeed);
+        }
+        return b;
+    }
+
+    /** Inserts entry {@code (hashField, lblk)} right after entry {@code pos} of an index with {@code count} entries. */
+    static void insertEntry(byte[] b, int countOffset, int count, int pos, long hashField, long lblk) {
+        int at = countOffset + (pos + 1) * ENTRY_BYTES;
+        System.arraycopy(b, at, b, at + ENTRY_BYTES, (count - pos - 1) * ENTRY_BYTES);
+        LittleEndian.put32(b, at, hashField);
+        LittleEndian.put32(b, at + 4, lblk);
+        LittleEndian.put16(b, countOffset + 2, count + 1);
+    }
+
+    /** Sets the dx tail's checksum of an index block whose {limit, count} sit at {@code countOffset}. */
+    static void setChecksum(byte[] b, int countOffset, int limit, int inodeSeed) {
+        int tail = countOffset + limit * ENTRY_BYTES;
+        LittleEndian.put32(b, tail + 4, checksum(inodeSeed, b, countOffset));
+    }
 }
