@@ -13,7 +13,6 @@ import hydrapi.image.MountTable;
 import hydrapi.io.ByteRange;
 import hydrapi.io.OverlayDevice;
 import hydrapi.io.PreferredRanges;
-import hydrapi.io.SliceDevice;
 import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
@@ -59,19 +58,11 @@ final class PlanApplier {
     private final ImageView view;
     private final Instant now;
     private final Map<String, OverlayManifest.Rule> rules;
-    private final Map<Integer, Ext4Writer> ext4Writers = new TreeMap<>();
-    private final Map<Integer, OverlayDevice> ext4Overlays = new TreeMap<>();
-    private final Map<Integer, Long> partitionStart = new TreeMap<>();
+    private final Ext4Staging staging;
     private final Map<Integer, OwnerResolver> resolvers = new TreeMap<>();
     private final List<BuildResult.Change> changes = new ArrayList<>();
     private final WrittenPaths written = new WrittenPaths();
     private boolean recording = true;
-    private PreferredRanges preferred = PreferredRanges.NONE;
-    /** Where each filesystem's staging overlay keeps pages past {@link #STAGING_MEMORY_BYTES}; null: memory only. */
-    private final Path scratchDir;
-
-    /** Memory a filesystem's staging overlay uses before it spills pages to a scratch file. */
-    static final long STAGING_MEMORY_BYTES = 48L << 20;
 
     PlanApplier(ImageView view, Instant now, Map<String, OverlayManifest.Rule> rules) {
         this(view, now, rules, null);
@@ -81,7 +72,7 @@ final class PlanApplier {
         this.view = view;
         this.now = now;
         this.rules = rules;
-        this.scratchDir = scratchDir;
+        this.staging = new Ext4Staging(view, scratchDir);
     }
 
     /**
@@ -95,34 +86,13 @@ final class PlanApplier {
 
     /** The same, with each block's compressed size ({@code costs}): clean blocks are opened cheapest first. */
     void preferDirtyBlocks(List<ByteRange> blocks, List<Long> costs, OverlayDevice disk) throws IOException {
-        preferred = new DirtyXzBlocks(blocks, costs, (start, end) -> disk.touches(start, end)
-                || staged(start, end));
-        for (Map.Entry<Integer, Ext4Writer> e : ext4Writers.entrySet()) {
-            e.getValue().preferBlocksIn(windowOf(e.getKey()));
-        }
+        staging.prefer(new DirtyXzBlocks(blocks, costs, (start, end) -> disk.touches(start, end)
+                || staging.staged(start, end)));
     }
 
     /** The hint in disk offsets, as the writers see it now. */
     PreferredRanges preferred() {
-        return preferred;
-    }
-
-    /** Whether a filesystem overlay not yet written back holds a page in [start, end) of the disk. */
-    private boolean staged(long start, long end) {
-        for (Map.Entry<Integer, OverlayDevice> e : ext4Overlays.entrySet()) {
-            long p = partitionStart.get(e.getKey());
-            long s = Math.max(0, start - p);
-            long t = Math.min(e.getValue().sizeBytes(), end - p);
-            if (s < t && e.getValue().touches(s, t)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private PreferredRanges windowOf(int part) throws IOException {
-        SliceDevice slice = view.disk().partition(part);
-        return preferred.window(slice.startBytes(), slice.sizeBytes());
+        return staging.preferred();
     }
 
     private record Step(FileSpec spec, MountTable.Located where, int partition, boolean fat) {
@@ -216,10 +186,7 @@ final class PlanApplier {
         for (FatVolume v : view.fatVolumes().values()) {
             v.flush();
         }
-        for (Map.Entry<Integer, Ext4Writer> e : ext4Writers.entrySet()) {
-            e.getValue().flush();
-            ext4Overlays.get(e.getKey()).writeBack();
-        }
+        staging.flush();
     }
 
     private void record(String path, BuildManifest.Kind kind, byte[] content, int mode, int uid, int gid) {
@@ -232,20 +199,6 @@ final class PlanApplier {
         if (recording) {
             written.fat(path, kind, content);
         }
-    }
-
-    /** The directories of {@code dir} (itself included) that do not exist yet, outermost first. */
-    private static List<String> missingDirs(String dir, IoPredicate exists) throws IOException {
-        List<String> missing = new ArrayList<>();
-        for (String d = dir; !d.equals("/") && !exists.test(d); d = parentOf(d)) {
-            missing.add(0, d);
-        }
-        return missing;
-    }
-
-    @FunctionalInterface
-    private interface IoPredicate {
-        boolean test(String path) throws IOException;
     }
 
     /** Locates a spec and refuses what cannot be written; null for a no-op (an existing mount point). */
@@ -267,29 +220,10 @@ final class PlanApplier {
             if (mountPoint && !rules.containsKey(spec.path())) {
                 return null;
             }
-            refuseSymlinkParents(view.ext4(part).get(), spec.path(), loc.innerPath());
+            ImagePaths.refuseSymlinkParents(view.ext4(part).get(), spec.path(), loc.innerPath());
             return new Step(spec, loc, part, false);
         }
         throw view.unreadable(spec.path(), part);
-    }
-
-    private static void refuseSymlinkParents(Ext4Volume vol, String imagePath, String inner) throws IOException {
-        String cur = "";
-        String[] parts = inner.substring(1).split("/");
-        for (int i = 0; i < parts.length - 1; i++) {
-            cur += "/" + parts[i];
-            Optional<Ext4Entry> e = vol.stat(cur);
-            if (e.isEmpty()) {
-                return;
-            }
-            if (e.get().isSymlink()) {
-                throw new InvalidInputException(imagePath + ": " + cur + " is a symlink in the image (-> "
-                        + e.get().linkTarget() + "); hydrapi never writes through symlinks, give the real path");
-            }
-            if (!e.get().isDirectory()) {
-                throw new InvalidInputException(imagePath + ": " + cur + " is a file in the image, not a directory");
-            }
-        }
     }
 
     private void applyFat(Step s) throws IOException {
@@ -303,7 +237,7 @@ final class PlanApplier {
                             + " directory");
                 }
                 if (existing.isEmpty()) {
-                    List<String> made = missingDirs(inner, p -> fat.stat(p).isPresent());
+                    List<String> made = ImagePaths.missingDirs(inner, p -> fat.stat(p).isPresent());
                     fat.mkdirs(inner, now);
                     changes.add(new BuildResult.Change(s.spec().path(), "mkdir", 0));
                     for (String d : made) {
@@ -317,9 +251,9 @@ final class PlanApplier {
                             + " a file");
                 }
                 byte[] bytes = contentOf(s.spec(), existing.isPresent() ? fat.readFile(inner) : null);
-                List<String> made = missingDirs(parentOf(inner), p -> fat.stat(p).isPresent());
+                List<String> made = ImagePaths.missingDirs(ImagePaths.parentOf(inner), p -> fat.stat(p).isPresent());
                 if (!made.isEmpty()) {
-                    fat.mkdirs(parentOf(inner), now);
+                    fat.mkdirs(ImagePaths.parentOf(inner), now);
                 }
                 fat.writeFile(inner, bytes, now);
                 changes.add(new BuildResult.Change(s.spec().path(), action(s.spec(), existing.isPresent()),
@@ -353,9 +287,9 @@ final class PlanApplier {
             uid = rule.owner() != null ? owners(s.partition()).uid(rule.owner(), rule.where()) : uid;
             gid = rule.group() != null ? owners(s.partition()).gid(rule.group(), rule.where()) : gid;
         }
-        List<String> made = missingDirs(parentOf(inner), p -> w.volume().stat(p).isPresent());
+        List<String> made = ImagePaths.missingDirs(ImagePaths.parentOf(inner), p -> w.volume().stat(p).isPresent());
         if (!made.isEmpty()) {
-            w.mkdirs(parentOf(inner), 0755, 0, 0, now);
+            w.mkdirs(ImagePaths.parentOf(inner), 0755, 0, 0, now);
             for (String d : made) {
                 record(WrittenPaths.imagePath(s.where(), d), BuildManifest.Kind.DIRECTORY, null, 0755, 0, 0);
             }
@@ -434,17 +368,7 @@ final class PlanApplier {
     }
 
     private Ext4Writer writer(int part) throws IOException {
-        Ext4Writer w = ext4Writers.get(part);
-        if (w == null) {
-            SliceDevice slice = view.disk().partition(part);
-            OverlayDevice ov = new OverlayDevice(slice, STAGING_MEMORY_BYTES, scratchDir);
-            w = Ext4Writer.open(ov);
-            w.preferBlocksIn(windowOf(part));
-            partitionStart.put(part, slice.startBytes());
-            ext4Overlays.put(part, ov);
-            ext4Writers.put(part, w);
-        }
-        return w;
+        return staging.writer(part);
     }
 
     private static String action(FileSpec spec, boolean existed) {
@@ -465,10 +389,5 @@ final class PlanApplier {
                     + e.description() + ")");
         }
         return e.change().apply(current);
-    }
-
-    private static String parentOf(String inner) {
-        int i = inner.lastIndexOf('/');
-        return i <= 0 ? "/" : inner.substring(0, i);
     }
 }
