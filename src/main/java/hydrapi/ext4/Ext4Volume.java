@@ -30,8 +30,6 @@ public final class Ext4Volume implements Closeable {
     /** Symlink hops allowed in one lookup (Linux MAXSYMLINKS). */
     static final int MAX_SYMLINK_HOPS = 40;
     static final long ROOT_INODE = 2;
-    /** jbd2 superblock: big-endian magic at 0 and s_start at 0x1C (ext4-and-fat.md §3). */
-    private static final int JBD2_MAGIC = 0xC03B3998;
 
     private final BlockDevice dev;
     private final Superblock sb;
@@ -84,25 +82,7 @@ public final class Ext4Volume implements Closeable {
      * (ext4-and-fat.md §3).
      */
     public boolean journalNeedsRecovery() throws IOException {
-        if (sb.features().needsRecovery()) {
-            return true;
-        }
-        if ((sb.features().compat() & Features.COMPAT_HAS_JOURNAL) == 0 || sb.journalInum() == 0) {
-            return false;
-        }
-        Inode j = inode(sb.journalInum());
-        long p = extentTree(j).physicalBlock(0);
-        if (p < 0) {
-            throw new CorruptImageException("ext4: journal inode " + sb.journalInum() + " has no first block;"
-                    + " run e2fsck");
-        }
-        byte[] jsb = readBlock(p);
-        int magic = (jsb[0] & 0xFF) << 24 | (jsb[1] & 0xFF) << 16 | (jsb[2] & 0xFF) << 8 | (jsb[3] & 0xFF);
-        if (magic != JBD2_MAGIC) {
-            throw new CorruptImageException(String.format("ext4: journal superblock magic 0x%08x != 0x%08x; run"
-                    + " e2fsck", magic, JBD2_MAGIC));
-        }
-        return (jsb[0x1C] | jsb[0x1D] | jsb[0x1E] | jsb[0x1F]) != 0;
+        return Journal.needsRecovery(this);
     }
 
     // ---- blocks, inodes, extents ------------------------------------------------------------------------
@@ -364,49 +344,5 @@ public final class Ext4Volume implements Closeable {
     @Override
     public void close() throws IOException {
         dev.close();
-    }
-
-    /** A regular file's bytes, block by block; holes and unwritten extents read as zeros. */
-    private static final class FileStream extends InputStream {
-        private final Ext4Volume vol;
-        private final ExtentTree tree;
-        private final long size;
-        private long pos;
-        private byte[] block;
-        private long blockLogical = -1;
-
-        FileStream(Ext4Volume vol, Inode inode) throws IOException {
-            this.vol = vol;
-            this.tree = vol.extentTree(inode);
-            this.size = inode.sizeBytes();
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-            if (pos >= size) {
-                return -1;
-            }
-            if (len == 0) {
-                return 0;
-            }
-            int bs = vol.sb.blockSize();
-            long l = pos / bs;
-            if (l != blockLogical) {
-                long p = tree.physicalBlock(l);
-                block = p < 0 ? new byte[bs] : vol.readBlock(p);
-                blockLogical = l;
-            }
-            int in = (int) (pos % bs);
-            int n = (int) Math.min(Math.min(len, bs - in), size - pos);
-            System.arraycopy(block, in, buf, off, n);
-            pos += n;
-            return n;
-        }
     }
 }
