@@ -7,10 +7,6 @@ import hydrapi.plan.FileSpec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -72,7 +68,7 @@ public final class HydraRecipe {
     /** The specs, in no particular order (ImagePlan sorts). Reads the password and Hydra source files named. */
     public List<FileSpec> specs() throws IOException {
         HydraOptions o = options;
-        AccountPlan accounts = AccountPlan.of(o, snapshot, adminHash());
+        AccountPlan accounts = AccountPlan.of(o, snapshot, AdminPassword.hash(o));
         List<FileSpec> out = new ArrayList<>();
         int shadowGid = gidOf("shadow");
 
@@ -317,44 +313,6 @@ public final class HydraRecipe {
                 + "max-jobs = 1\ncores = 0\n";
     }
 
-    /** The admin's crypt hash: given as is, made from the password file, or null for none. */
-    private String adminHash() throws IOException {
-        if (options.passwordHash() != null) {
-            return options.passwordHash();
-        }
-        if (options.passwordFile() == null) {
-            return null;
-        }
-        String text = Files.readString(options.passwordFile(), StandardCharsets.UTF_8);
-        int eol = text.indexOf('\n');
-        String password = (eol < 0 ? text : text.substring(0, eol)).replace("\r", "");
-        if (password.isEmpty()) {
-            throw new InvalidInputException("--password-file: " + options.passwordFile() + " has an empty first line");
-        }
-        return Sha512Crypt.crypt(password.getBytes(StandardCharsets.UTF_8), salt(password));
-    }
-
-    /**
-     * 16 salt characters: random, or with SOURCE_DATE_EPOCH derived from the inputs so the image is reproducible
-     * (raspberry-pi-os-image.md §8 "fixed salts").
-     */
-    private String salt(String password) {
-        byte[] seed = new byte[16];
-        if (options.reproducible()) {
-            MessageDigest md = sha256();
-            md.update(String.join("\0", "hydrapi-salt", options.hostname(), options.adminUser(),
-                    Long.toString(options.now().getEpochSecond()), password).getBytes(StandardCharsets.UTF_8));
-            System.arraycopy(md.digest(), 0, seed, 0, 16);
-        } else {
-            new SecureRandom().nextBytes(seed);
-        }
-        StringBuilder s = new StringBuilder();
-        for (byte b : seed) {
-            s.append(Sha512Crypt.ITOA64.charAt(b & 0x3f));
-        }
-        return s.toString();
-    }
-
     static byte[] hostsWithName(byte[] hosts, String hostname) {
         String line = "127.0.1.1\t" + hostname;
         List<String> out = new ArrayList<>();
@@ -391,13 +349,5 @@ public final class HydraRecipe {
     /** KEY='value' with the shell's single-quote escape; config.env is sourced by bash. */
     private static void kv(StringBuilder s, String key, String value) {
         s.append(key).append("='").append(value.replace("'", "'\\''")).append("'\n");
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("JDK without SHA-256", e);
-        }
     }
 }
