@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.boot;
 
-import hydrapi.image.ImageView;
 import hydrapi.ext4.Ext4Volume;
+import hydrapi.image.ImageView;
 import hydrapi.io.FileBlockDevice;
 
 import java.io.IOException;

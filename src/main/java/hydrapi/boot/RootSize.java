@@ -2,9 +2,9 @@
 package hydrapi.boot;
 
 import hydrapi.InvalidInputException;
-import hydrapi.image.ImageView;
 import hydrapi.ext4.Ext4Volume;
 import hydrapi.ext4.Superblock;
+import hydrapi.image.ImageView;
 import hydrapi.io.FileBlockDevice;
 
 import java.io.IOException;

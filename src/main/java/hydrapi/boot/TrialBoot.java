@@ -6,9 +6,9 @@ import hydrapi.InvalidInputException;
 import hydrapi.UnsupportedImageException;
 import hydrapi.image.BaseImage;
 import hydrapi.image.ImageView;
-import hydrapi.io.ProgressListener;
 import hydrapi.image.SparseCopy;
 import hydrapi.io.FileBlockDevice;
+import hydrapi.io.ProgressListener;
 import hydrapi.xz.XzDecoder;
 
 import java.io.IOException;

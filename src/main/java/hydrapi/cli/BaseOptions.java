@@ -3,10 +3,10 @@ package hydrapi.cli;
 
 import hydrapi.InvalidInputException;
 import hydrapi.source.BaseSource;
+import hydrapi.source.OsList;
 import hydrapi.source.SourceFetcher;
 import hydrapi.trust.BasePolicy;
 import hydrapi.trust.OpenPgpVerifier;
-import hydrapi.source.OsList;
 
 import picocli.CommandLine.Option;
 

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.cli;
 
+import hydrapi.InvalidInputException;
 import hydrapi.assemble.BuildRequest;
 import hydrapi.assemble.BuildResult;
 import hydrapi.assemble.Builder;
 import hydrapi.image.MountTable;
-import hydrapi.source.SourceRequest;
-import hydrapi.InvalidInputException;
 import hydrapi.recipe.HeadlessSettings;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.Jobset;
 import hydrapi.recipe.Pin;
+import hydrapi.source.SourceRequest;
 import hydrapi.trust.BuildManifest;
 import hydrapi.trust.OpenPgpSigner;
 import hydrapi.trust.OpenPgpVerifier;

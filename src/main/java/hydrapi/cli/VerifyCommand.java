@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.cli;
 
+import hydrapi.trust.OpenPgpVerifier;
 import hydrapi.verify.ImageVerifier;
 import hydrapi.verify.VerifyReport;
-import hydrapi.trust.OpenPgpVerifier;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
