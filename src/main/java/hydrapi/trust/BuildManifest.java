@@ -201,7 +201,8 @@ public record BuildManifest(int format, String toolVersion, Base base, String fi
         }
         try {
             Base base = new Base(JsonValue.member(b, "name", String.class, source),
-                    JsonValue.optional(b, "url", String.class, source), JsonValue.member(b, "sha256", String.class, source),
+                    JsonValue.optional(b, "url", String.class, source),
+                    JsonValue.member(b, "sha256", String.class, source),
                     SignatureStatus.fromJson(JsonValue.member(b, "signature", String.class, source), source), signer);
             return new BuildManifest((int) format, JsonValue.member(root, "tool_version", String.class, source), base,
                     format >= 2 ? JsonValue.optional(root, "first_boot", String.class, source) : null,

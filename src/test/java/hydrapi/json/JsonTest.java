@@ -30,11 +30,13 @@ class JsonTest {
 
     @Test
     void parse_acceptsRfc8259Values() throws InvalidInputException {
-        Map<?, ?> m = (Map<?, ?>) JsonReader.parse(" {\"a\" : [1, -0, 2.5e3, true, false, null, \"x\\u00e9\\n\\/\"], \"b\":{}}\r\n", "t");
+        Map<?, ?> m = (Map<?, ?>) JsonReader.parse(
+                " {\"a\" : [1, -0, 2.5e3, true, false, null, \"x\\u00e9\\n\\/\"], \"b\":{}}\r\n", "t");
         List<?> a = (List<?>) m.get("a");
         assertEquals(List.of(1L, 0L, new BigDecimal("2.5e3"), true, false, JsonValue.NULL, "xé\n/"), a);
         assertEquals(Map.of(), m.get("b"));
-        assertEquals(12345678901234567890.0, ((BigDecimal) JsonReader.parse("12345678901234567890", "t")).doubleValue());
+        assertEquals(12345678901234567890.0,
+                ((BigDecimal) JsonReader.parse("12345678901234567890", "t")).doubleValue());
         assertEquals("\ud83d\ude00", JsonReader.parse("\"\\ud83d\\ude00\"", "t"));
     }
 
