@@ -3,6 +3,7 @@ package hydrapi.build;
 
 import hydrapi.HydrapiException;
 import hydrapi.InvalidInputException;
+import hydrapi.io.ScratchWriteException;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -108,6 +109,10 @@ public final class AtomicOutput implements AutoCloseable {
     static IOException failure(Path target, IOException e) {
         if (e instanceof HydrapiException) {
             return e;
+        }
+        if (e instanceof ScratchWriteException s) {
+            return new IOException(target + ": cannot be written in " + target.toAbsolutePath().getParent() + " ("
+                    + s.reason() + ")", e);
         }
         // A FileSystemException's message is its file name, our temporary's; its reason, when set, is the OS's.
         String reason = e instanceof java.nio.file.AccessDeniedException ? "Permission denied"

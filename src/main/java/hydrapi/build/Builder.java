@@ -4,6 +4,7 @@ package hydrapi.build;
 import hydrapi.InvalidInputException;
 import hydrapi.io.ByteRange;
 import hydrapi.io.OverlayDevice;
+import hydrapi.io.ScratchWriteException;
 import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
@@ -156,6 +157,12 @@ public final class Builder {
                     resolved.provenance(), xz.compressedBytes(), xz.uncompressedBytes(), xz.blocks(), xz.zeroBlocks(),
                     xz.reusedBlocks(), xz.blocks() - xz.reusedBlocks(), xz.cachedBlocks(), changes, changedBytes,
                     changed.size(), firstBoot.id());
+        } catch (ScratchWriteException e) {
+            // Scratch space in the output's directory is part of writing the output: say so, as for the output.
+            if (e.dir().toAbsolutePath().equals(out.getParent())) {
+                throw AtomicOutput.failure(out, e);
+            }
+            throw e;
         }
     }
 
