@@ -8,7 +8,6 @@ import hydrapi.io.ScratchWriteException;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,15 +109,7 @@ public final class AtomicOutput implements AutoCloseable {
         if (e instanceof HydrapiException) {
             return e;
         }
-        if (e instanceof ScratchWriteException s) {
-            return new IOException(target + ": cannot be written in " + target.toAbsolutePath().getParent() + " ("
-                    + s.reason() + ")", e);
-        }
-        // A FileSystemException's message is its file name, our temporary's; its reason, when set, is the OS's.
-        String reason = e instanceof java.nio.file.AccessDeniedException ? "Permission denied"
-                : e instanceof FileSystemException f
-                        ? (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName())
-                : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        String reason = e instanceof ScratchWriteException s ? s.reason() : ScratchWriteException.osReason(e);
         return new IOException(target + ": cannot be written in " + target.toAbsolutePath().getParent() + " ("
                 + reason + ")", e);
     }

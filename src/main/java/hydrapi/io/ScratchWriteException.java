@@ -15,9 +15,9 @@ public final class ScratchWriteException extends IOException {
     private final String reason;
 
     public ScratchWriteException(Path dir, IOException cause) {
-        super(dir + ": a scratch file cannot be written there (" + reason(cause) + ")", cause);
+        super(dir + ": a scratch file cannot be written there (" + osReason(cause) + ")", cause);
         this.dir = dir;
-        this.reason = reason(cause);
+        this.reason = osReason(cause);
     }
 
     /** The directory the scratch file is in. */
@@ -30,7 +30,11 @@ public final class ScratchWriteException extends IOException {
         return reason;
     }
 
-    private static String reason(IOException e) {
+    /**
+     * The OS's words for {@code e} without the file name a {@link java.nio.file.FileSystemException}'s message
+     * starts with (a temporary file's, which the user never sees).
+     */
+    public static String osReason(IOException e) {
         if (e instanceof java.nio.file.AccessDeniedException) {
             return "Permission denied";
         }
