@@ -9,6 +9,7 @@ import hydrapi.io.AtomicOutput;
 import hydrapi.io.ByteRange;
 import hydrapi.io.OverlayDevice;
 import hydrapi.io.ProgressListener;
+import hydrapi.io.ScratchWriteException;
 import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
@@ -165,6 +166,12 @@ public final class Builder {
                     resolved.provenance(), xz.compressedBytes(), xz.uncompressedBytes(), xz.blocks(), xz.zeroBlocks(),
                     xz.reusedBlocks(), xz.blocks() - xz.reusedBlocks(), xz.cachedBlocks(), changes, changedBytes,
                     changed.size(), firstBoot.id());
+        } catch (ScratchWriteException e) {
+            // Scratch space in the output's directory is part of writing the output: say so, as for the output.
+            if (e.dir().toAbsolutePath().equals(out.getParent())) {
+                throw AtomicOutput.failure(out, e);
+            }
+            throw e;
         }
     }
 

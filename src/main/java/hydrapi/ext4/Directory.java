@@ -35,19 +35,34 @@ final class Directory {
     /** 256 MiB of entries at 4 KiB blocks; the largest directory of a Raspberry Pi OS root is a few hundred KiB. */
     static final long MAX_BLOCKS = 1 << 16;
 
+    /** How messages name a directory. */
+    static String where(Inode dir) {
+        return "ext4: directory inode " + dir.inodeNo();
+    }
+
+    /**
+     * The directory's size in bytes, refused unless it holds blocks (inline_data is not supported) and is a positive
+     * multiple of the block size no larger than the filesystem: a damaged or hostile inode must not decide reads.
+     */
+    static long checkedSize(Superblock sb, Inode dir) throws IOException {
+        if (dir.hasFlag(Inode.INLINE_DATA_FL)) {
+            throw new UnsupportedImageException(where(dir) + " stores its entries inline (inline_data), which is"
+                    + " not supported");
+        }
+        long size = dir.sizeBytes();
+        int bs = sb.blockSize();
+        if (size % bs != 0 || size <= 0 || size / bs > sb.blocksCount()) {
+            throw new CorruptImageException(where(dir) + ": size " + size + " is not a positive multiple of the"
+                    + " block size; run e2fsck");
+        }
+        return size;
+    }
+
     static Directory read(Ext4Volume vol, Inode dir) throws IOException {
         Superblock sb = vol.superblock();
         int bs = sb.blockSize();
-        String where = "ext4: directory inode " + dir.inodeNo();
-        if (dir.hasFlag(Inode.INLINE_DATA_FL)) {
-            throw new UnsupportedImageException(where + " stores its entries inline (inline_data), which is not"
-                    + " supported");
-        }
-        long size = dir.sizeBytes();
-        if (size % bs != 0 || size <= 0 || size / bs > sb.blocksCount()) {
-            throw new CorruptImageException(where + ": size " + size + " is not a positive multiple of the block"
-                    + " size; run e2fsck");
-        }
+        String where = where(dir);
+        long size = checkedSize(sb, dir);
         if (size / bs > MAX_BLOCKS) {
             // Read whole into memory: a size from a damaged or hostile inode must not decide how much.
             throw new UnsupportedImageException(where + ": " + size / bs + " blocks is larger than the " + MAX_BLOCKS

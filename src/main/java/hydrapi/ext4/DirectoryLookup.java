@@ -2,7 +2,6 @@
 package hydrapi.ext4;
 
 import hydrapi.CorruptImageException;
-import hydrapi.UnsupportedImageException;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -22,16 +21,8 @@ final class DirectoryLookup {
     static DirEntry find(Ext4Volume vol, Inode dir, byte[] name) throws IOException {
         Superblock sb = vol.superblock();
         int bs = sb.blockSize();
-        String where = "ext4: directory inode " + dir.inodeNo();
-        if (dir.hasFlag(Inode.INLINE_DATA_FL)) {
-            throw new UnsupportedImageException(where + " stores its entries inline (inline_data), which is not"
-                    + " supported");
-        }
-        long size = dir.sizeBytes();
-        if (size % bs != 0 || size == 0 || size / bs > sb.blocksCount()) {
-            throw new CorruptImageException(where + ": size " + size + " is not a positive multiple of the block"
-                    + " size; run e2fsck");
-        }
+        String where = Directory.where(dir);
+        long size = Directory.checkedSize(sb, dir);
         boolean dots = name.length >= 1 && name.length <= 2 && name[0] == '.' && (name.length == 1 || name[1] == '.');
         if (dots) {
             // "." and ".." live in block 0, which in an htree directory is the dx_root, not a leaf.

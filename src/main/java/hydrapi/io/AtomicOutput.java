@@ -7,7 +7,6 @@ import hydrapi.InvalidInputException;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,15 +104,11 @@ public final class AtomicOutput implements AutoCloseable {
      * {@code e} restated for the file the user asked for: an I/O error on our temporary would name a file the user
      * never sees, which is gone by the time the message is read.
      */
-    static IOException failure(Path target, IOException e) {
+    public static IOException failure(Path target, IOException e) {
         if (e instanceof HydrapiException) {
             return e;
         }
-        // A FileSystemException's message is its file name, our temporary's; its reason, when set, is the OS's.
-        String reason = e instanceof java.nio.file.AccessDeniedException ? "Permission denied"
-                : e instanceof FileSystemException f
-                        ? (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName())
-                : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        String reason = e instanceof ScratchWriteException s ? s.reason() : ScratchWriteException.osReason(e);
         return new IOException(target + ": cannot be written in " + target.toAbsolutePath().getParent() + " ("
                 + reason + ")", e);
     }

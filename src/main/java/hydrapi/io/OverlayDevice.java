@@ -136,7 +136,12 @@ public final class OverlayDevice implements BlockDevice {
             return;
         }
         if (spill == null) {
-            Path f = Files.createTempFile(spillDir, "hydrapi-overlay-", ".pages");
+            Path f;
+            try {
+                f = Files.createTempFile(spillDir, "hydrapi-overlay-", ".pages");
+            } catch (IOException e) {
+                throw new ScratchWriteException(spillDir, e);
+            }
             try {
                 spill = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE,
                         StandardOpenOption.DELETE_ON_CLOSE);
@@ -174,8 +179,12 @@ public final class OverlayDevice implements BlockDevice {
 
     private void writeSlot(long at, byte[] buf, int off, int len) throws IOException {
         ByteBuffer bb = ByteBuffer.wrap(buf, off, len);
-        while (bb.hasRemaining()) {
-            spill.write(bb, at + bb.position() - off);
+        try {
+            while (bb.hasRemaining()) {
+                spill.write(bb, at + bb.position() - off);
+            }
+        } catch (IOException e) {
+            throw new ScratchWriteException(spillDir, e);
         }
     }
 

@@ -229,7 +229,12 @@ public final class JsonReader {
                 // falls through to BigDecimal
             }
         }
-        return new BigDecimal(s);
+        try {
+            return new BigDecimal(s);
+        } catch (NumberFormatException e) {
+            // An exponent beyond BigDecimal's int scale (e.g. 1e99999999999): no field we read is such a number.
+            throw error("number out of range: " + (s.length() > 40 ? s.substring(0, 40) + "…" : s));
+        }
     }
 
     private void digits() {

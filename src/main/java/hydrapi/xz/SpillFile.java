@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.xz;
 
+import hydrapi.io.ScratchWriteException;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -50,7 +52,12 @@ final class SpillFile implements Closeable {
     }
 
     static SpillFile create(Path dir, int blocks) throws IOException {
-        Path f = Files.createTempFile(dir, "hydrapi-decoded-", ".img");
+        Path f;
+        try {
+            f = Files.createTempFile(dir, "hydrapi-decoded-", ".img");
+        } catch (IOException e) {
+            throw new ScratchWriteException(dir, e);
+        }
         try {
             // SPARSE: holes where pages are zero, on filesystems that need to be asked (NTFS).
             return new SpillFile(FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE,
@@ -136,8 +143,12 @@ final class SpillFile implements Closeable {
             int n = Math.min(PAGE_BYTES, len - p);
             if (Arrays.mismatch(data, p, p + n, ZERO_PAGE, 0, n) >= 0) {
                 ByteBuffer bb = ByteBuffer.wrap(data, p, n);
-                while (bb.hasRemaining()) {
-                    channel.write(bb, at + bb.position());
+                try {
+                    while (bb.hasRemaining()) {
+                        channel.write(bb, at + bb.position());
+                    }
+                } catch (IOException e) {
+                    throw new ScratchWriteException(path.toAbsolutePath().getParent(), e);
                 }
             }
         }

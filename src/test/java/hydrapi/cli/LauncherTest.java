@@ -25,6 +25,11 @@ class LauncherTest {
 
     private static List<String> launch(Path tmp, Path command, String javaOpts, String... args)
             throws IOException, InterruptedException {
+        return launch(tmp, command, javaOpts, null, args);
+    }
+
+    private static List<String> launch(Path tmp, Path command, String javaOpts, Path pathDir, String... args)
+            throws IOException, InterruptedException {
         Path record = tmp.resolve("args");
         Path fake = tmp.resolve("fake-java");
         Files.writeString(fake, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '" + record + "'\n");
@@ -36,6 +41,9 @@ class LauncherTest {
         pb.environment().remove("JAVA_OPTS");
         if (javaOpts != null) {
             pb.environment().put("JAVA_OPTS", javaOpts);
+        }
+        if (pathDir != null) {
+            pb.environment().put("PATH", pathDir + ":" + pb.environment().get("PATH"));
         }
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -60,9 +68,14 @@ class LauncherTest {
         assertEquals(List.of("build", "--overlay", "dir with spaces", "--quiet"), args.subList(jar + 2,
                 args.size()));
 
+        assertTrue(args.subList(0, jar).contains("-Dhydrapi.command=" + onPath), "how it was started: " + args);
+
         List<String> own = launch(tmp, script, "-Xmx1g -Dx=y", "verify", "a.img.xz");
-        assertEquals(List.of("-Xmx1g", "-Dx=y", "-jar", bin.toRealPath().resolve("hydrapi.jar").toString(), "verify",
+        assertEquals(List.of("-Xmx1g", "-Dx=y", "-Dhydrapi.command=" + script, "-jar", bin.toRealPath().resolve("hydrapi.jar").toString(), "verify",
                 "a.img.xz"), own, "JAVA_OPTS replaces the defaults");
+
+        List<String> onPathArgs = launch(tmp, onPath, null, onPath.getParent(), "--help");
+        assertTrue(onPathArgs.contains("-Dhydrapi.command=hydrapi"), "found on PATH, named bare: " + onPathArgs);
     }
 
     @Test

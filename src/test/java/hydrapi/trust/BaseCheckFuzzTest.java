@@ -9,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,7 +57,7 @@ class BaseCheckFuzzTest {
             keys.fingerprints();
             for (boolean insecure : new boolean[] {false, true}) {
                 Fuzz.onlyOurs(() -> BaseImageCheck.check(image, null, null, true,
-                        new BasePolicy(keys, null, insecure), null));
+                        new BasePolicy(keys, List.of(), insecure), null));
             }
             Fuzz.onlyOurs(() -> keys.verify(image, dir.resolve("base.img.sig"),
                     "54C3 DD61 0D9D 1B4A F82A 3775 8738 CD6B 956F 460C"));
