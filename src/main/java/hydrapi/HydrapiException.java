@@ -15,10 +15,38 @@ public abstract sealed class HydrapiException extends IOException
     private static final long serialVersionUID = 1L;
 
     protected HydrapiException(String message) {
-        super(message);
+        super(oneLine(message));
     }
 
     protected HydrapiException(String message, Throwable cause) {
-        super(message, cause);
+        super(oneLine(message), cause);
+    }
+
+    /**
+     * {@code message} with control characters written as {@code \n}, {@code \r}, {@code \t} or {@code \xHH}:
+     * names read from an image or a file (a FAT entry holding a newline, a fuzz finding) must not break the one line
+     * a user, a log or a script reads.
+     */
+    static String oneLine(String message) {
+        if (message == null || message.chars().noneMatch(c -> c < 0x20 || c == 0x7F)) {
+            return message;
+        }
+        StringBuilder b = new StringBuilder(message.length() + 8);
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7F) {
+                        b.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
     }
 }

@@ -178,6 +178,17 @@ public final class OpenPgpVerifier {
 
     /** As {@link #begin(Path, String)}, with any of {@code expectedFingerprints} (empty: any key of the keyring). */
     public Pending begin(Path signature, java.util.Collection<String> expectedFingerprints) throws IOException {
+        try {
+            return choose(signature, expectedFingerprints);
+        } catch (RuntimeException e) {
+            // Bouncy Castle parses subpackets lazily: a malformed one (a key expiration time of the wrong length, a
+            // fuzz finding) surfaces as an unchecked exception from an accessor, long after the keyring was read.
+            throw new CorruptImageException(signature + ": the signature or its key in " + source + " is malformed ("
+                    + e.getMessage() + "); fetch both again", e);
+        }
+    }
+
+    private Pending choose(Path signature, java.util.Collection<String> expectedFingerprints) throws IOException {
         if (!Files.exists(signature)) {
             throw new VerificationFailedException(signature + ": signature missing; fetch it beside the file,"
                     + " or pass --insecure to accept an unsigned file");
