@@ -105,6 +105,10 @@ public final class OsList {
         } catch (java.net.URISyntaxException ex) {
             throw new InvalidInputException(where + ": bad url (" + ex.getMessage() + ")");
         }
+        if (!url.isAbsolute() || url.getPath() == null || url.getPath().isEmpty()) {
+            // An opaque or relative URI ("http:x", "a/b.img.xz") has no path to choose an architecture by.
+            throw new InvalidInputException(where + ": url " + url + " is not an absolute URL with a path");
+        }
         LocalDate date;
         try {
             date = LocalDate.parse(JsonValue.member(e, "release_date", String.class, source));
