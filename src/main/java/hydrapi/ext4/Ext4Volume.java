@@ -311,13 +311,14 @@ public final class Ext4Volume implements Closeable {
         if (l.hasFlag(Inode.INLINE_DATA_FL)) {
             throw new UnsupportedImageException(where + " is stored as inline data, which is not supported");
         }
+        // A target is 1 to blocksize-1 bytes; i_size from a damaged inode may be anything, negative included.
+        if (size <= 0 || size >= sb.blockSize()) {
+            throw new CorruptImageException(where + ": size " + size + " is invalid for a symlink; run e2fsck");
+        }
         byte[] target;
         if (!l.hasFlag(Inode.EXTENTS_FL) && size < Inode.I_BLOCK_BYTES) {
             target = java.util.Arrays.copyOf(l.iBlock(), (int) size);
         } else {
-            if (size >= sb.blockSize() || size == 0) {
-                throw new CorruptImageException(where + ": size " + size + " is invalid for a symlink; run e2fsck");
-            }
             long p = extentTree(l).physicalBlock(0);
             if (p < 0) {
                 throw new CorruptImageException(where + ": slow symlink has no data block; run e2fsck");
