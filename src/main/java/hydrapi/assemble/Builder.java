@@ -4,7 +4,6 @@ package hydrapi.assemble;
 import hydrapi.InvalidInputException;
 import hydrapi.image.BaseImage;
 import hydrapi.image.ImageView;
-import hydrapi.image.MountTable;
 import hydrapi.io.AtomicOutput;
 import hydrapi.io.ByteRange;
 import hydrapi.io.OverlayDevice;
@@ -13,14 +12,12 @@ import hydrapi.io.ScratchWriteException;
 import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
+import hydrapi.recipe.Contribution;
 import hydrapi.recipe.FirstBoot;
-import hydrapi.recipe.HeadlessRecipe;
-import hydrapi.recipe.HydraOptions;
-import hydrapi.recipe.Pin;
-import hydrapi.recipe.RaspberryPiBoot;
+import hydrapi.recipe.ImageFacts;
+import hydrapi.recipe.Recipe;
 import hydrapi.source.BaseResolver;
 import hydrapi.source.BaseSource;
-import hydrapi.source.SourceResolver;
 import hydrapi.source.ToolVersion;
 import hydrapi.trust.BuildManifest;
 import hydrapi.trust.ImagerManifest;
@@ -72,9 +69,8 @@ public final class Builder {
 
     public BuildResult build(BuildRequest req) throws IOException {
         checkPaths(req);
-        HydraOptions hydra = req.hydra();
-        if (hydra != null) {
-            hydra.validate();
+        for (Recipe r : req.recipes()) {
+            r.validate();
         }
         BaseResolver.Resolved resolved = BaseResolver.resolve(req.base(), req.basePolicy(), req.cacheDir(), progress);
         refuseOutIsBase(req.out(), resolved.file());
@@ -91,26 +87,11 @@ public final class Builder {
              // Closing it closes the base device too, which BaseImage then closes again: harmless.
              OverlayDevice disk = new OverlayDevice(base.device(), DISK_OVERLAY_MEMORY_BYTES, req.scratchDir())) {
             ImageView view = ImageView.open(disk, resolved.file().getFileName().toString());
-            String bootMount = view.bootMount().orElse(MountTable.DEFAULT_BOOT_MOUNT);
             // Read from the base before anything is written: what the image does on its own first boot.
             FirstBoot firstBoot = RecipeInputs.firstBoot(view);
-            // Precedence, lowest first: the recipe, the user's overlays, then --ssh / --cmdline-append edits.
+            RecipeInputs facts = new RecipeInputs(view);
             List<FileSpec> specs = new ArrayList<>();
-            if (hydra != null) {
-                if (!hydra.noHydra()) {
-                    // A pin this image cannot run is refused before minutes of downloads.
-                    RecipeInputs.release(view).requireSupports(hydra.pin());
-                    hydra = hydra.withSources(new SourceResolver(req.cacheDir(), progress)
-                            .resolve(req.sources(), hydra.pin()));
-                }
-                specs.addAll(RecipeInputs.hydraSpecs(hydra.withBootMount(bootMount), view));
-            }
-            if (req.headless().any()) {
-                specs.addAll(HeadlessRecipe.specs(req.headless(), RecipeInputs.headlessFacts(view, req.headless()),
-                        bootMount));
-            }
-            specs.addAll(overlaySpecs);
-            specs.addAll(RaspberryPiBoot.specs(bootMount, req.ssh(), req.cmdlineAppend()));
+            List<BuildManifest.RecipeRecord> recipes = planRecipes(req.recipes(), facts, overlaySpecs, specs);
             refuseManifestPath(specs, rules);
             PlanApplier applier = new PlanApplier(view, req.now(), rules, req.scratchDir());
             if (base.xzBlocks() != null) {
@@ -119,7 +100,7 @@ public final class Builder {
             }
             applier.apply(ImagePlan.of(specs));
             byte[] manifest = BuildManifest.of(ToolVersion.get(), resolved.provenance(), firstBoot.id(),
-                    hydraPin(hydra), req.now().getEpochSecond(), applier.written()).toJson()
+                    recipes, req.now().getEpochSecond(), applier.written()).toJson()
                     .getBytes(StandardCharsets.UTF_8);
             applier.writeUnrecorded(FileSpec.file(BuildManifest.IN_IMAGE_PATH, 0644, new Content.Bytes(manifest)));
             applier.flush();
@@ -191,7 +172,7 @@ public final class Builder {
         // Imager checks the decoded image against extract_sha256: hash what was written, decoded in parallel.
         XzDecodedDigest raw = XzDecodedDigest.sha256(tmpImage, req.threads(),
                 progress.phase("hash decoded image", diskBytes));
-        String name = req.hydra() != null ? "Hydra server " + req.hydra().hostname() : out.getFileName().toString();
+        String name = req.imagerName() != null ? req.imagerName() : out.getFileName().toString();
         ImagerManifest m = ImagerManifest.describe(name, "Raspberry Pi OS Lite customised by hydrapi",
                 req.imagerUrl() != null ? req.imagerUrl() : out.getFileName().toString(), null,
                 LocalDate.ofInstant(req.now(), ZoneOffset.UTC), ImagerManifest.DEVICES_ARM64, tmpImage,
@@ -199,14 +180,29 @@ public final class Builder {
         output.write(req.imagerManifest().toAbsolutePath(), m.toJson().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** "PIN REVISION NAR-HASH" of the Hydra source the image installs, or null when it installs none. */
-    static String hydraPin(HydraOptions hydra) {
-        if (hydra == null || hydra.noHydra()) {
-            return null;
+    /**
+     * Every recipe's check (no downloads yet), then their files in precedence order, lowest first: the recipes
+     * below the overlays, the user's overlays, the recipes above them. Returns what the manifest records of them.
+     */
+    private static List<BuildManifest.RecipeRecord> planRecipes(List<Recipe> recipes, ImageFacts facts,
+            List<FileSpec> overlaySpecs, List<FileSpec> specs) throws IOException {
+        for (Recipe r : recipes) {
+            r.check(facts);
         }
-        Pin pin = hydra.pin();
-        return pin.id() + " " + pin.hydraRev() + " " + (hydra.sources() != null ? hydra.sources().hydra().hash()
-                : pin.narHash());
+        List<BuildManifest.RecipeRecord> records = new ArrayList<>();
+        for (Recipe.Layer layer : Recipe.Layer.values()) {
+            if (layer == Recipe.Layer.ABOVE_OVERLAYS) {
+                specs.addAll(overlaySpecs);
+            }
+            for (Recipe r : recipes) {
+                if (r.layer() == layer) {
+                    Contribution c = r.contribute(facts);
+                    specs.addAll(c.specs());
+                    records.add(new BuildManifest.RecipeRecord(r.name(), c.facts()));
+                }
+            }
+        }
+        return records;
     }
 
     /** The manifest's path is the build's own: an overlay or rule for it would be silently overwritten. */

@@ -6,50 +6,85 @@ import hydrapi.ext4.Ext4Entry;
 import hydrapi.ext4.Ext4Volume;
 import hydrapi.image.ImageView;
 import hydrapi.image.MountTable;
-import hydrapi.plan.Content;
-import hydrapi.plan.FileSpec;
 import hydrapi.recipe.AccountSnapshot;
 import hydrapi.recipe.FirstBoot;
-import hydrapi.recipe.HeadlessRecipe;
-import hydrapi.recipe.HeadlessSettings;
-import hydrapi.recipe.HydraOptions;
-import hydrapi.recipe.HydraRecipe;
+import hydrapi.recipe.ImageFacts;
 import hydrapi.recipe.ImageRelease;
-import hydrapi.recipe.SkelCopy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * What the recipe needs from the image and cannot read itself (it never touches bytes): the account files it picks
- * IDs from, the release and architecture it refuses pins by, and the /etc/skel tree a new login's home is filled from,
- * as adduser does.
+ * The facts recipes read from the base image ({@link ImageFacts}), served from its root filesystem before anything
+ * is written: the account files new IDs are picked from, the release and architecture pins are refused by, the
+ * /etc/skel tree a new login's home is filled from, as adduser does. The root is opened on the first question, so
+ * a build without recipes never needs a readable root.
  */
-public final class RecipeInputs {
+public final class RecipeInputs implements ImageFacts {
 
-    private RecipeInputs() {
+    private final ImageView view;
+    private Ext4Volume root;
+    private ImageRelease release;
+
+    public RecipeInputs(ImageView view) {
+        this.view = view;
     }
 
-    public static List<FileSpec> hydraSpecs(HydraOptions options, ImageView view) throws IOException {
-        Ext4Volume vol = rootVolume(view);
-        AccountSnapshot snapshot = new AccountSnapshot(text(vol, "/etc/passwd"), text(vol, "/etc/group"));
-        HydraRecipe recipe = new HydraRecipe(options, snapshot, release(view));
-        List<FileSpec> specs = new ArrayList<>(recipe.specs());
-        Optional<SkelCopy> skel = recipe.skelCopy();
-        if (skel.isPresent()) {
-            specs.addAll(skel(vol, skel.get()));
+    @Override
+    public ImageRelease release() throws IOException {
+        if (release == null) {
+            release = release(view);
         }
-        return specs;
+        return release;
     }
 
-    /**
-     * VERSION_CODENAME of os-release(5) (the real file lives in /usr/lib; /etc/os-release links to it), and the
-     * architecture of dpkg's own binary, which every Debian userland has: ELF e_machine at 0x12 and EI_CLASS at 4
-     * (System V gABI, "ELF Header"). Either is null when the image does not have the file.
-     */
+    @Override
+    public AccountSnapshot accounts() throws IOException {
+        return new AccountSnapshot(text(root(), "/etc/passwd"), text(root(), "/etc/group"));
+    }
+
+    @Override
+    public String bootMount() {
+        return view.bootMount().orElse(MountTable.DEFAULT_BOOT_MOUNT);
+    }
+
+    @Override
+    public Optional<Entry> stat(String path) throws IOException {
+        return root().stat(path).map(RecipeInputs::entry);
+    }
+
+    @Override
+    public List<Entry> list(String dir) throws IOException {
+        List<Entry> out = new ArrayList<>();
+        for (Ext4Entry e : root().list(dir)) {
+            out.add(entry(e));
+        }
+        out.sort(Comparator.comparing(Entry::name));
+        return out;
+    }
+
+    @Override
+    public byte[] read(String path) throws IOException {
+        return root().readFile(path);
+    }
+
+    private Ext4Volume root() throws IOException {
+        if (root == null) {
+            root = rootVolume(view);
+        }
+        return root;
+    }
+
+    private static Entry entry(Ext4Entry e) {
+        Kind kind = e.isDirectory() ? Kind.DIRECTORY : e.isSymlink() ? Kind.SYMLINK
+                : e.isRegularFile() ? Kind.FILE : Kind.OTHER;
+        return new Entry(e.name(), kind, e.mode() & 07777, e.isSymlink() ? e.linkTarget() : null);
+    }
+
     /** The root's release and architecture, and the first-boot machinery the boot partition and dpkg show. */
     public static ImageRelease release(ImageView view) throws IOException {
         Ext4Volume root = rootVolume(view);
@@ -74,33 +109,6 @@ public final class RecipeInputs {
         } catch (InvalidInputException e) {
             return FirstBoot.NONE;
         }
-    }
-
-    /** What the headless settings need to know of the image: radios' saved rfkill states, tzdata, locales. */
-    static HeadlessRecipe.Facts headlessFacts(ImageView view, HeadlessSettings s) throws IOException {
-        Ext4Volume root = rootVolume(view);
-        List<String> wlan = new ArrayList<>();
-        Optional<Ext4Entry> rfkill = root.stat("/var/lib/systemd/rfkill");
-        if (rfkill.isPresent() && rfkill.get().isDirectory()) {
-            for (Ext4Entry e : root.list("/var/lib/systemd/rfkill")) {
-                if (e.isRegularFile() && e.name().endsWith(":wlan")) {
-                    wlan.add("/var/lib/systemd/rfkill/" + e.name());
-                }
-            }
-        }
-        boolean zoneinfo = root.stat("/usr/share/zoneinfo").map(Ext4Entry::isDirectory).orElse(false);
-        boolean zone = s.timezone() != null && root.stat("/usr/share/zoneinfo/" + s.timezone())
-                .map(e -> e.isRegularFile() || e.isSymlink()).orElse(false);
-        boolean localeGen = root.stat("/usr/sbin/locale-gen").map(e -> e.isRegularFile() || e.isSymlink())
-                .orElse(false);
-        boolean listed = false;
-        Optional<Ext4Entry> supported = root.stat("/usr/share/i18n/SUPPORTED");
-        if (s.locale() != null && supported.isPresent() && supported.get().isRegularFile()) {
-            String want = s.locale() + " UTF-8";
-            listed = new String(root.readFile("/usr/share/i18n/SUPPORTED"), StandardCharsets.UTF_8).lines()
-                    .anyMatch(l -> l.strip().equals(want));
-        }
-        return new HeadlessRecipe.Facts(wlan, zoneinfo, zone, localeGen, listed);
     }
 
     /** Whether dpkg's status database (dpkg(1), "INFORMATION ABOUT PACKAGES") lists PACKAGE as installed. */
@@ -129,6 +137,11 @@ public final class RecipeInputs {
                 "the image's root partition is not ext4, so no accounts can be added"));
     }
 
+    /**
+     * VERSION_CODENAME of os-release(5) (the real file lives in /usr/lib; /etc/os-release links to it), and the
+     * architecture of dpkg's own binary, which every Debian userland has: ELF e_machine at 0x12 and EI_CLASS at 4
+     * (System V gABI, "ELF Header"). Either is null when the image does not have the file.
+     */
     static ImageRelease release(Ext4Volume vol) throws IOException {
         String codename = null;
         for (String path : List.of("/usr/lib/os-release", "/etc/os-release")) {
@@ -167,34 +180,5 @@ public final class RecipeInputs {
             throw new InvalidInputException("the image has no " + path + "; is this a Raspberry Pi OS image?");
         }
         return new String(vol.readFile(path), StandardCharsets.UTF_8);
-    }
-
-    /** Every entry below {@code from}, recreated below {@code to} with the login's owner and the entry's mode. */
-    static List<FileSpec> skel(Ext4Volume vol, SkelCopy copy) throws IOException {
-        List<FileSpec> out = new ArrayList<>();
-        Optional<Ext4Entry> top = vol.stat(copy.from());
-        if (top.isEmpty() || !top.get().isDirectory()) {
-            return out;
-        }
-        walk(vol, copy.from(), copy.to(), copy, out);
-        return out;
-    }
-
-    private static void walk(Ext4Volume vol, String from, String to, SkelCopy copy, List<FileSpec> out)
-            throws IOException {
-        for (Ext4Entry e : vol.list(from)) {
-            String src = from + "/" + e.name();
-            String dst = to + "/" + e.name();
-            int mode = e.mode() & 07777;
-            if (e.isDirectory()) {
-                out.add(new FileSpec(dst, FileSpec.Type.DIRECTORY, mode, copy.uid(), copy.gid(), null, null));
-                walk(vol, src, dst, copy, out);
-            } else if (e.isSymlink()) {
-                out.add(new FileSpec(dst, FileSpec.Type.SYMLINK, 0777, copy.uid(), copy.gid(), null, e.linkTarget()));
-            } else if (e.isRegularFile()) {
-                out.add(new FileSpec(dst, FileSpec.Type.FILE, mode, copy.uid(), copy.gid(),
-                        new Content.Bytes(vol.readFile(src)), null));
-            }
-        }
     }
 }

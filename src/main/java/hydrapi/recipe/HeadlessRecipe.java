@@ -5,9 +5,12 @@ import hydrapi.InvalidInputException;
 import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -15,7 +18,7 @@ import java.util.UUID;
  * settings"): a NetworkManager keyfile for the Wi-Fi network, the country on cmdline.txt with the radio unblocked,
  * /etc/timezone with its /etc/localtime link, /etc/default/locale with the locale generated on first boot.
  */
-public final class HeadlessRecipe {
+public final class HeadlessRecipe implements Recipe {
 
     /** What the image holds that the settings depend on, read by the build. */
     public record Facts(List<String> wlanRfkillStates, boolean hasZoneinfo, boolean zonePresent, boolean hasLocaleGen,
@@ -23,12 +26,77 @@ public final class HeadlessRecipe {
         public Facts {
             wlanRfkillStates = List.copyOf(wlanRfkillStates);
         }
+
+        /** Read from the image: radios' saved rfkill states, tzdata, locale-gen and glibc's list of locales. */
+        static Facts read(ImageFacts image, HeadlessSettings s) throws IOException {
+            List<String> wlan = new ArrayList<>();
+            if (isDirectory(image, RFKILL)) {
+                for (ImageFacts.Entry e : image.list(RFKILL)) {
+                    if (e.kind() == ImageFacts.Kind.FILE && e.name().endsWith(":wlan")) {
+                        wlan.add(RFKILL + "/" + e.name());
+                    }
+                }
+            }
+            boolean zone = s.timezone() != null && isFileOrLink(image, "/usr/share/zoneinfo/" + s.timezone());
+            boolean listed = false;
+            String supported = "/usr/share/i18n/SUPPORTED";
+            if (s.locale() != null && image.stat(supported).map(e -> e.kind() == ImageFacts.Kind.FILE).orElse(false)) {
+                String want = s.locale() + " UTF-8";
+                listed = new String(image.read(supported), StandardCharsets.UTF_8).lines()
+                        .anyMatch(l -> l.strip().equals(want));
+            }
+            return new Facts(wlan, isDirectory(image, "/usr/share/zoneinfo"), zone,
+                    isFileOrLink(image, "/usr/sbin/locale-gen"), listed);
+        }
+
+        private static boolean isDirectory(ImageFacts image, String path) throws IOException {
+            return image.stat(path).map(e -> e.kind() == ImageFacts.Kind.DIRECTORY).orElse(false);
+        }
+
+        private static boolean isFileOrLink(ImageFacts image, String path) throws IOException {
+            return image.stat(path).map(e -> e.kind() == ImageFacts.Kind.FILE || e.kind() == ImageFacts.Kind.SYMLINK)
+                    .orElse(false);
+        }
     }
+
+    private static final String RFKILL = "/var/lib/systemd/rfkill";
 
     static final String NM_CONNECTION = "/etc/NetworkManager/system-connections/preconfigured.nmconnection";
     static final String LOCALE_UNIT = "hydrapi-locale-gen.service";
 
-    private HeadlessRecipe() {
+    private final HeadlessSettings settings;
+
+    public HeadlessRecipe(HeadlessSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return "headless";
+    }
+
+    @Override
+    public void validate() throws InvalidInputException {
+        settings.validate();
+    }
+
+    /** Which settings were made; the network's name and key stay out of the manifest, which is published. */
+    @Override
+    public Contribution contribute(ImageFacts image) throws IOException {
+        Map<String, String> facts = new LinkedHashMap<>();
+        if (settings.wifiSsid() != null) {
+            facts.put("wifi", "preconfigured");
+        }
+        if (settings.wifiCountry() != null) {
+            facts.put("wifi_country", settings.wifiCountry());
+        }
+        if (settings.timezone() != null) {
+            facts.put("timezone", settings.timezone());
+        }
+        if (settings.locale() != null) {
+            facts.put("locale", settings.locale());
+        }
+        return new Contribution(specs(settings, Facts.read(image, settings), image.bootMount()), facts);
     }
 
     public static List<FileSpec> specs(HeadlessSettings s, Facts facts, String bootMount)

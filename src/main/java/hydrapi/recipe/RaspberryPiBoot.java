@@ -7,17 +7,50 @@ import hydrapi.plan.FileSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Raspberry Pi boot-partition conventions: the empty {@code ssh} file that enables the SSH server on first boot
  * (raspberry-pi-os-image.md §2.6) and words appended to the one line of {@code cmdline.txt} (§1.5).
  */
-public final class RaspberryPiBoot {
+public final class RaspberryPiBoot implements Recipe {
 
-    private RaspberryPiBoot() {
+    private final boolean ssh;
+    private final List<String> cmdlineAppend;
+
+    /** The SSH switch when {@code ssh}, and the words of {@code cmdlineAppend} on cmdline.txt. */
+    public RaspberryPiBoot(boolean ssh, List<String> cmdlineAppend) {
+        this.ssh = ssh;
+        this.cmdlineAppend = List.copyOf(cmdlineAppend);
+    }
+
+    @Override
+    public String name() {
+        return "raspberry-pi-boot";
+    }
+
+    /** Asked for by option, so they hold whatever an overlay put on the boot partition. */
+    @Override
+    public Layer layer() {
+        return Layer.ABOVE_OVERLAYS;
+    }
+
+    @Override
+    public Contribution contribute(ImageFacts image) throws java.io.IOException {
+        Map<String, String> facts = new LinkedHashMap<>();
+        if (ssh) {
+            facts.put("ssh", "enabled");
+        }
+        List<String> words = new ArrayList<>();
+        cmdlineAppend.forEach(t -> words.addAll(splitWords(t)));
+        if (!words.isEmpty()) {
+            facts.put("cmdline_append", String.join(" ", words));
+        }
+        return new Contribution(specs(image.bootMount(), ssh, cmdlineAppend), facts);
     }
 
     /** Specs for the boot partition mounted at {@code bootMount} (from the image's fstab). */

@@ -27,15 +27,20 @@ import java.util.regex.Pattern;
  * @param toolVersion      hydrapi's version
  * @param firstBoot        the base's own first-boot machinery as the build read it (e.g. {@code cloud-init}); null
  *                         in a format-1 manifest
- * @param hydraPin         the pinned Hydra source, "PIN REVISION NAR-HASH" (e.g. {@code modern 241ab71… sha256-…});
- *                         null when the build installs no Hydra
+ * @param recipes          the recipes the build ran, in order, each with the facts it recorded (format 3); in a
+ *                         format 1 or 2 manifest, a {@code hydra_pin} it names is read as one recipe
+ *                         {@value #LEGACY_HYDRA_RECIPE} with the one fact {@value #LEGACY_HYDRA_FACT}
  * @param sourceDateEpoch  seconds since 1970 used for every timestamp written
  */
-public record BuildManifest(int format, String toolVersion, Base base, String firstBoot, String hydraPin,
+public record BuildManifest(int format, String toolVersion, Base base, String firstBoot, List<RecipeRecord> recipes,
                             long sourceDateEpoch, List<Entry> paths) {
 
-    /** 2 added {@code first_boot}. */
-    public static final int FORMAT = 2;
+    /** 2 added {@code first_boot}; 3 replaced {@code hydra_pin} with {@code recipes}. */
+    public static final int FORMAT = 3;
+
+    /** How a format 1 or 2 {@code hydra_pin} ("PIN REVISION NAR-HASH") is read: a recipe with one fact. */
+    public static final String LEGACY_HYDRA_RECIPE = "hydra-server";
+    public static final String LEGACY_HYDRA_FACT = "hydra_pin";
 
     /** Where the build writes the manifest inside the image (root partition, 0644 root:root). */
     public static final String IN_IMAGE_PATH = "/etc/hydrapi/manifest.json";
@@ -94,6 +99,18 @@ public record BuildManifest(int format, String toolVersion, Base base, String fi
         }
     }
 
+    /**
+     * One recipe the build ran: its name and the facts it recorded (what it chose, never a secret), by key.
+     */
+    public record RecipeRecord(String name, Map<String, String> facts) {
+        public RecipeRecord {
+            if (name == null || name.isEmpty()) {
+                throw new IllegalArgumentException("a recipe needs a name");
+            }
+            facts = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(facts));
+        }
+    }
+
     /** Kind of filesystem object at a path. */
     public enum Kind { FILE, DIRECTORY, SYMLINK }
 
@@ -131,12 +148,20 @@ public record BuildManifest(int format, String toolVersion, Base base, String fi
             }
         }
         paths = List.copyOf(sorted);
+        recipes = List.copyOf(recipes);
+        if (format < 3 && (recipes.size() > 1 || recipes.size() == 1 && !isLegacyHydraPin(recipes.get(0)))) {
+            throw new IllegalArgumentException("a format " + format + " manifest records at most a hydra_pin");
+        }
     }
 
     /** A manifest in the current {@link #FORMAT}. */
-    public static BuildManifest of(String toolVersion, Base base, String firstBoot, String hydraPin,
+    public static BuildManifest of(String toolVersion, Base base, String firstBoot, List<RecipeRecord> recipes,
                                    long sourceDateEpoch, List<Entry> paths) {
-        return new BuildManifest(FORMAT, toolVersion, base, firstBoot, hydraPin, sourceDateEpoch, paths);
+        return new BuildManifest(FORMAT, toolVersion, base, firstBoot, recipes, sourceDateEpoch, paths);
+    }
+
+    private static boolean isLegacyHydraPin(RecipeRecord r) {
+        return r.name().equals(LEGACY_HYDRA_RECIPE) && r.facts().keySet().equals(java.util.Set.of(LEGACY_HYDRA_FACT));
     }
 
     public String toJson() {
@@ -165,7 +190,18 @@ public record BuildManifest(int format, String toolVersion, Base base, String fi
         if (format >= 2) {
             root.put("first_boot", nullable(firstBoot));
         }
-        root.put("hydra_pin", nullable(hydraPin));
+        if (format >= 3) {
+            List<Object> rs = new ArrayList<>();
+            for (RecipeRecord r : recipes) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", r.name());
+                m.put("facts", new LinkedHashMap<String, Object>(r.facts()));
+                rs.add(m);
+            }
+            root.put("recipes", rs);
+        } else {
+            root.put("hydra_pin", recipes.isEmpty() ? JsonValue.NULL : recipes.get(0).facts().get(LEGACY_HYDRA_FACT));
+        }
         root.put("paths", entries);
         return JsonWriter.write(root);
     }
@@ -174,9 +210,34 @@ public record BuildManifest(int format, String toolVersion, Base base, String fi
     public static BuildManifest parse(String json, String source) throws InvalidInputException {
         Map<String, Object> root = JsonValue.asObject(JsonReader.parse(json, source), "the manifest", source);
         long format = JsonValue.member(root, "hydrapi_manifest", Long.class, source);
-        if (format != 1 && format != FORMAT) {
-            throw new InvalidInputException(source + ": manifest format " + format + " is neither 1 nor " + FORMAT
+        if (format < 1 || format > FORMAT) {
+            throw new InvalidInputException(source + ": manifest format " + format + " is not one of 1 to " + FORMAT
                     + "; use the hydrapi version that wrote it");
+        }
+        List<RecipeRecord> recipes = new ArrayList<>();
+        if (format >= 3) {
+            for (Object o : JsonValue.asArray(root.get("recipes"), "\"recipes\"", source)) {
+                Map<String, Object> m = JsonValue.asObject(o, "a \"recipes\" element", source);
+                String name = JsonValue.member(m, "name", String.class, source);
+                Map<String, String> facts = new LinkedHashMap<>();
+                for (Map.Entry<String, Object> f : JsonValue.asObject(m.get("facts"), "recipe " + name + "'s"
+                        + " \"facts\"", source).entrySet()) {
+                    if (!(f.getValue() instanceof String v)) {
+                        throw new InvalidInputException(source + ": recipe " + name + ": fact \"" + f.getKey()
+                                + "\" is not a string; check the file");
+                    }
+                    facts.put(f.getKey(), v);
+                }
+                if (name.isEmpty()) {
+                    throw new InvalidInputException(source + ": a recipe with an empty name; check the file");
+                }
+                recipes.add(new RecipeRecord(name, facts));
+            }
+        } else {
+            String pin = JsonValue.optional(root, "hydra_pin", String.class, source);
+            if (pin != null) {
+                recipes.add(new RecipeRecord(LEGACY_HYDRA_RECIPE, Map.of(LEGACY_HYDRA_FACT, pin)));
+            }
         }
         Map<String, Object> b = JsonValue.asObject(root.get("base"), "\"base\"", source);
         String signer = JsonValue.optional(b, "signer", String.class, source);
@@ -206,7 +267,7 @@ public record BuildManifest(int format, String toolVersion, Base base, String fi
                     SignatureStatus.fromJson(JsonValue.member(b, "signature", String.class, source), source), signer);
             return new BuildManifest((int) format, JsonValue.member(root, "tool_version", String.class, source), base,
                     format >= 2 ? JsonValue.optional(root, "first_boot", String.class, source) : null,
-                    JsonValue.optional(root, "hydra_pin", String.class, source),
+                    recipes,
                     JsonValue.member(root, "source_date_epoch", Long.class, source), entries);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(source + ": " + e.getMessage() + "; check the file", e);

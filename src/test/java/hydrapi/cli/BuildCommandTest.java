@@ -109,7 +109,9 @@ class BuildCommandTest {
                 "/boot/firmware/hydrapi/deep/er")), listed.toString());
         assertEquals(listed.size(), ManifestOracle.assertMatchesImage(manifest, raw, tmp));
         Oracles.check("jq", "-e", ".base.name == \"sample-base.img.xz\" and .base.url == null"
-                + " and .base.signature == \"unsigned\" and .source_date_epoch == 1700000000 and .hydra_pin == null"
+                + " and .base.signature == \"unsigned\" and .source_date_epoch == 1700000000"
+                + " and .recipes == [{\"name\": \"raspberry-pi-boot\", \"facts\": {\"cmdline_append\": \"quiet splash\","
+                + " \"ssh\": \"enabled\"}}]"
                 + " and .base.sha256 == \"" + ManifestOracle.sha256sum(baseBefore, tmp) + "\"", manifest.toString());
         // The local base has no .sig: accepted, with one warning after the build.
         assertTrue(r.stderr().matches("hydrapi: warning: base sample-base.img.xz has no .sig beside it[^\n]*\n"),

@@ -55,7 +55,7 @@ class BuildTrixieTest {
         Cli.Run r = Cli.run("build", "--base", base.toString(), "--out", out.toString(), "--ssh");
         assertEquals(0, r.exitCode(), r.stderr());
         assertTrue(r.out().contains("base's own first boot: " + mechanism + "\n"), r.out());
-        Oracles.check("jq", "-e", ".hydrapi_manifest == 2 and .first_boot == \"" + mechanism + "\"",
+        Oracles.check("jq", "-e", ".hydrapi_manifest == 3 and .first_boot == \"" + mechanism + "\"",
                 out + ".manifest.json");
     }
 

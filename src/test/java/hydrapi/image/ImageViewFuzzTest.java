@@ -4,6 +4,7 @@ package hydrapi.image;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import hydrapi.assemble.RecipeInputs;
+import hydrapi.recipe.HydraServerRecipe;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.Pin;
 import hydrapi.testkit.Fuzz;
@@ -40,7 +41,7 @@ class ImageViewFuzzTest {
                 });
             }
             Fuzz.onlyOurs(() -> RecipeInputs.release(view));
-            Fuzz.onlyOurs(() -> RecipeInputs.hydraSpecs(accounts, view));
+            Fuzz.onlyOurs(() -> new HydraServerRecipe(accounts, pin -> null).contribute(new RecipeInputs(view)));
         });
     }
 }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -44,19 +45,27 @@ class BuildManifestTest {
         return out;
     }
 
+    private static final List<BuildManifest.RecipeRecord> HYDRA = List.of(
+            new BuildManifest.RecipeRecord("hydra-server", Map.of("pin", "legacy-2016", "admin_user", "alice")),
+            new BuildManifest.RecipeRecord("headless", Map.of()));
+
     @Test
     void toJson_isSortedDeterministicAndMatchesSha256sum() throws IOException {
         List<BuildManifest.Entry> entries = entriesFromRealFiles();
-        String a = BuildManifest.of("0.1.0", BASE, "cloud-init", "hydra@abc123", 1767323045L, entries).toJson();
+        String a = BuildManifest.of("0.1.0", BASE, "cloud-init", HYDRA, 1767323045L, entries).toJson();
         List<BuildManifest.Entry> shuffled = new ArrayList<>(entries);
         Collections.shuffle(shuffled, new Random(3));
-        assertEquals(a, BuildManifest.of("0.1.0", BASE, "cloud-init", "hydra@abc123", 1767323045L, shuffled).toJson());
+        assertEquals(a, BuildManifest.of("0.1.0", BASE, "cloud-init", HYDRA, 1767323045L, shuffled).toJson());
 
         Path json = Files.writeString(dir.resolve("manifest.json"), a);
         // jq: paths sorted (jq sorts strings by code point), fields present
         Oracles.check("jq", "-e", "(.paths | map(.path)) == (.paths | map(.path) | sort)", json.toString());
         Oracles.check("jq", "-e", ".source_date_epoch == 1767323045 and .base.signature == \"verified\""
-                + " and .hydra_pin == \"hydra@abc123\" and .tool_version == \"0.1.0\"", json.toString());
+                + " and .tool_version == \"0.1.0\" and .hydrapi_manifest == 3", json.toString());
+        // recipes in the order they ran, facts sorted by key
+        Oracles.check("jq", "-e", "(.recipes | map(.name)) == [\"hydra-server\", \"headless\"]"
+                + " and (.recipes[0].facts | keys_unsorted) == [\"admin_user\", \"pin\"]"
+                + " and .recipes[0].facts.pin == \"legacy-2016\" and .recipes[1].facts == {}", json.toString());
         // every file hash equals sha256sum of the file it came from
         String lines = new String(Oracles.check("jq", "-r",
                 ".paths[] | select(.type == \"file\") | .sha256 + \" \" + .path", json.toString()),
@@ -73,19 +82,24 @@ class BuildManifestTest {
 
     @Test
     void parse_roundTrips() throws IOException {
-        BuildManifest m = BuildManifest.of("0.1.0", BASE, "none", null, 0, entriesFromRealFiles());
+        BuildManifest m = BuildManifest.of("0.1.0", BASE, "none", List.of(), 0, entriesFromRealFiles());
         assertEquals(m, BuildManifest.parse(m.toJson(), "m.json"));
         BuildManifest insecure = BuildManifest.of("0.1.0", new BuildManifest.Base("local.img.xz", null, "cd".repeat(32),
-                BuildManifest.SignatureStatus.UNSIGNED_INSECURE, null), "resize", "pin", 5, List.of());
+                BuildManifest.SignatureStatus.UNSIGNED_INSECURE, null), "resize", HYDRA, 5, List.of());
         assertEquals(insecure, BuildManifest.parse(insecure.toJson(), "m.json"));
         assertTrue(insecure.toJson().contains("\"signature\": \"unsigned-insecure\""));
     }
 
     @Test
     void parse_rejectsBadManifests() throws IOException {
-        String good = BuildManifest.of("0.1.0", BASE, "none", null, 0, entriesFromRealFiles()).toJson();
+        String good = BuildManifest.of("0.1.0", BASE, "none", List.of(), 0, entriesFromRealFiles()).toJson();
         for (String bad : new String[] {
-                good.replace("\"hydrapi_manifest\": 2", "\"hydrapi_manifest\": 3"),
+                good.replace("\"hydrapi_manifest\": 3", "\"hydrapi_manifest\": 4"),
+                good.replace("\"hydrapi_manifest\": 3", "\"hydrapi_manifest\": 0"),
+                good.replace("\"recipes\": []", "\"recipes\": [{\"name\": \"x\", \"facts\": {\"a\": 1}}]"),
+                good.replace("\"recipes\": []", "\"recipes\": [{\"name\": \"\", \"facts\": {}}]"),
+                good.replace("\"recipes\": []", "\"recipes\": [{\"name\": \"x\"}]"),
+                good.replace("\"recipes\": []", "\"recipes\": {}"),
                 good.replace("\"mode\": \"0644\"", "\"mode\": \"644\""),
                 good.replace("\"type\": \"file\"", "\"type\": \"fifo\""),
                 good.replace("\"signature\": \"verified\"", "\"signature\": \"maybe\""),
@@ -103,8 +117,7 @@ class BuildManifestTest {
     /** Images built before first_boot was recorded still show their manifest. */
     @Test
     void parse_readsFormat1WithoutFirstBoot() throws IOException {
-        String two = BuildManifest.of("0.1.0", BASE, "cloud-init", null, 0, entriesFromRealFiles()).toJson();
-        assertTrue(two.contains("\"first_boot\": \"cloud-init\""), two);
+        String two = format2("cloud-init", null);
         String one = two.replace("\"hydrapi_manifest\": 2", "\"hydrapi_manifest\": 1")
                 .replace("  \"first_boot\": \"cloud-init\",\n", "");
         assertFalse(one.contains("first_boot"), one);
@@ -114,10 +127,33 @@ class BuildManifestTest {
         assertEquals(one, m.toJson(), "a format-1 manifest is written back as it was");
     }
 
+    /** Format 2 recorded the Hydra pin alone; it reads as the one recipe it stood for, and writes back unchanged. */
+    @Test
+    void parse_readsFormat2HydraPinAsARecipe() throws IOException {
+        String two = format2("cloud-init", "legacy-2016 993647d sha256-AAAA");
+        BuildManifest m = BuildManifest.parse(two, "old.json");
+        assertEquals(2, m.format());
+        assertEquals(List.of(new BuildManifest.RecipeRecord(BuildManifest.LEGACY_HYDRA_RECIPE,
+                Map.of(BuildManifest.LEGACY_HYDRA_FACT, "legacy-2016 993647d sha256-AAAA"))), m.recipes());
+        assertEquals(two, m.toJson());
+        assertEquals(List.of(), BuildManifest.parse(format2("none", null), "old.json").recipes());
+        assertThrows(IllegalArgumentException.class, () -> new BuildManifest(2, "v", BASE, "none", HYDRA, 0,
+                List.of()), "format 2 has no place for a recipe's facts");
+    }
+
+    /** A format-2 manifest as hydrapi wrote it before recipes were recorded, from today's format-3 text. */
+    private String format2(String firstBoot, String hydraPin) throws IOException {
+        String three = BuildManifest.of("0.1.0", BASE, firstBoot, List.of(), 0, entriesFromRealFiles()).toJson();
+        assertTrue(three.contains("  \"recipes\": [],\n"), three);
+        return three.replace("\"hydrapi_manifest\": 3", "\"hydrapi_manifest\": 2")
+                .replace("  \"recipes\": [],\n", "  \"hydra_pin\": " + (hydraPin == null ? "null"
+                        : "\"" + hydraPin + "\"") + ",\n");
+    }
+
     @Test
     void new_rejectsDuplicateAndRelativePaths() {
         BuildManifest.Entry e = new BuildManifest.Entry("/etc/x", BuildManifest.Kind.FILE, "ab".repeat(32), 0644, 0, 0);
-        assertThrows(IllegalArgumentException.class, () -> BuildManifest.of("v", BASE, "none", null, 0, List.of(e, e)));
+        assertThrows(IllegalArgumentException.class, () -> BuildManifest.of("v", BASE, "none", List.of(), 0, List.of(e, e)));
         assertThrows(IllegalArgumentException.class,
                 () -> new BuildManifest.Entry("etc/x", BuildManifest.Kind.FILE, "ab".repeat(32), 0644, 0, 0));
     }
