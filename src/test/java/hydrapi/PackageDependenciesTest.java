@@ -36,6 +36,8 @@ class PackageDependenciesTest {
             Map.entry("xz", Set.of("io")),
             Map.entry("json", Set.of()),
             Map.entry("trust", Set.of("json")),
+            // A server and its builders, with the keys between them: knows Nix's and SSH's formats, not images.
+            Map.entry("fleet", Set.of("json")),
             // The image read model: a base opened (decoded to a sparse scratch file) and its partitions by mount point.
             Map.entry("image", Set.of("io", "disk", "fat", "ext4", "xz")),
             // Where a base and pinned sources come from: the OS list, downloads, checked against trust's sidecars.
@@ -47,7 +49,7 @@ class PackageDependenciesTest {
             // into an image.
             Map.entry("boot", Set.of("io", "ext4", "xz", "image")),
             Map.entry("cli", Set.of("io", "json", "image", "source", "verify", "assemble", "recipe", "plan",
-                    "trust", "boot")));
+                    "trust", "boot", "fleet")));
 
     /** A package named where code may name one: an import (static or not) or a fully qualified name. */
     private static final Pattern USE = Pattern.compile("(?<![\\w.])hydrapi\\.([a-z]\\w*)\\.");

@@ -18,7 +18,7 @@ import java.util.Map;
 @Command(name = "hydrapi", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Turns a Raspberry Pi OS Lite image into a Hydra build server image, offline and without root.",
         subcommands = {BuildCommand.class, VerifyCommand.class, InspectCommand.class, TryCommand.class,
-            CommandLine.HelpCommand.class},
+            FleetCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n")
 public final class Main implements Runnable {
 
