@@ -27,7 +27,12 @@ class ReadmeTest {
         CommandLine cl = new CommandLine(new Main(Map.of(), false, OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
         List<String> missing = new ArrayList<>();
         int seen = 0;
-        for (CommandLine sub : cl.getSubcommands().values()) {
+        // Nested commands too (fleet init): every command a user can run.
+        List<CommandLine> commands = new ArrayList<>(cl.getSubcommands().values());
+        for (int i = 0; i < commands.size(); i++) {
+            commands.addAll(commands.get(i).getSubcommands().values());
+        }
+        for (CommandLine sub : commands) {
             for (CommandLine.Model.OptionSpec o : sub.getCommandSpec().options()) {
                 String name = o.longestName();
                 seen++;
