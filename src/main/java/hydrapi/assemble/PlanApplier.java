@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,9 @@ import java.util.TreeMap;
  * <li>{@link #flush()}: everything down to the disk overlay; each ext4 filesystem is changed through a staging
  *     overlay of its own until then ({@link Ext4Staging}).</li>
  * </ol>
- * Every spec is located and checked before the first byte is written, so a refused path changes nothing. Rules:
+ * Every step is located and checked before the first byte is written, so a refused path changes nothing: a symlink or
+ * a file among its parents, something of another kind in the way, an edit of a file that is not there, a symlink on
+ * FAT, a rule alone for a FAT path or for one that does not exist. Rules:
  * <ul>
  * <li>Directories that already exist keep their mode and owner unless the overlay manifest names them: an
  *     overlay's intermediate directories ({@code DIR/boot}, {@code DIR/etc}) only say where files go. Missing
@@ -115,6 +118,7 @@ final class PlanApplier {
         List<Step> steps = new ArrayList<>(accounts);
         steps.addAll(rest);
         steps.addAll(locateRulesAlone(plan));
+        check(steps);
         for (Step s : steps) {
             written.add(writer.write(s));
         }
@@ -126,6 +130,7 @@ final class PlanApplier {
      */
     void writeManifest(FileSpec manifest) throws IOException {
         Step s = locate(manifest);
+        check(List.of(s));
         writer.write(s);
     }
 
@@ -200,5 +205,26 @@ final class PlanApplier {
             targets.put(part, fs);
         }
         return fs;
+    }
+
+    /**
+     * Checks each spec against what will be at its path when its turn comes: what an earlier step leaves there (an
+     * edit may follow the plan's own file), else what the image holds. The writer checks again against the
+     * filesystem itself, which also sees the parents earlier steps make.
+     */
+    private static void check(List<Step> steps) throws IOException {
+        record Key(int partition, String entry) {
+        }
+        Map<Key, TargetFilesystem.Kind> left = new HashMap<>();
+        for (Step s : steps) {
+            if (s.isRuleAlone()) {
+                continue;
+            }
+            Key k = new Key(s.path().partition(), s.fs().entryKey(s.path().inner()));
+            Optional<TargetFilesystem.Kind> at = left.containsKey(k) ? Optional.of(left.get(k))
+                    : s.fs().stat(s.path().inner()).map(TargetFilesystem.Entry::kind);
+            s.refuse(at);
+            left.put(k, s.leaves().orElseThrow());
+        }
     }
 }

@@ -22,6 +22,18 @@ record Step(ImagePath path, TargetFilesystem fs, FileSpec spec, OverlayManifest.
         return spec == null;
     }
 
+    /** What this step leaves at its path; empty for a rule alone, which leaves what is there. */
+    Optional<TargetFilesystem.Kind> leaves() {
+        if (spec == null) {
+            return Optional.empty();
+        }
+        return Optional.of(switch (spec.type()) {
+            case FILE -> TargetFilesystem.Kind.FILE;
+            case DIRECTORY -> TargetFilesystem.Kind.DIRECTORY;
+            case SYMLINK -> TargetFilesystem.Kind.SYMLINK;
+        });
+    }
+
     /** Refuses the spec if what is at its path ({@code at}) forbids it: another kind in the way, an edit of nothing. */
     void refuse(Optional<TargetFilesystem.Kind> at) throws InvalidInputException {
         boolean directory = at.isPresent() && at.get() == TargetFilesystem.Kind.DIRECTORY;

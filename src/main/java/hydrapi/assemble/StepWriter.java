@@ -34,6 +34,8 @@ final class StepWriter {
         TargetFilesystem fs = s.fs();
         String inner = s.path().inner();
         Optional<TargetFilesystem.Entry> existing = fs.stat(inner);
+        // Checked before any write already; again here against the filesystem itself, which also sees the parents
+        // earlier steps made.
         s.refuse(existing.map(TargetFilesystem.Entry::kind));
         boolean edit = spec.content() instanceof Content.Edit;
         Attributes a = edit && existing.isPresent() ? existing.get().attributes() : Attributes.of(spec);
