@@ -177,9 +177,14 @@ final class PlanApplier {
                 throw new InvalidInputException(r.where() + ": " + r.path() + " is not on an ext4 partition; FAT"
                         + " has no modes or owners");
             }
-            if (fs.stat(p.inner()).isEmpty()) {
+            Optional<TargetFilesystem.Entry> e = fs.stat(p.inner());
+            if (e.isEmpty()) {
                 throw new InvalidInputException(r.where() + ": " + r.path() + " is neither in the overlay nor in"
                         + " the image");
+            }
+            if (e.get().kind() == TargetFilesystem.Kind.SPECIAL) {
+                throw new InvalidInputException(r.where() + ": " + r.path() + " is a device, FIFO or socket; the"
+                        + " build manifest records files, directories and symlinks only, so remove the rule");
             }
             steps.add(Step.ruleAlone(p, fs, r));
         }

@@ -104,7 +104,8 @@ final class StepWriter {
             case SYMLINK -> WrittenPaths.entry(s.path(), BuildManifest.Kind.SYMLINK,
                     e.linkTarget().getBytes(StandardCharsets.UTF_8), a);
             case FILE -> WrittenPaths.entry(s.path(), BuildManifest.Kind.FILE, fs.read(inner), a);
-            case SPECIAL -> WrittenPaths.entry(s.path(), BuildManifest.Kind.FILE, null, a);
+            case SPECIAL -> throw new IllegalStateException(s.path().path() + ": a rule for a special file is refused"
+                    + " when located");
         };
     }
 

@@ -16,6 +16,7 @@ import hydrapi.io.OverlayDevice;
 import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
+import hydrapi.testkit.Oracles;
 import hydrapi.testkit.Samples;
 import hydrapi.trust.BuildManifest;
 import hydrapi.trust.Sha256Sums;
@@ -303,13 +304,36 @@ class PlanApplierTest {
         }
     }
 
+    /** The build manifest has no kind for a special file: a rule for one is refused before anything is written. */
+    @Test
+    void apply_refusesARuleAlone_forAFifo(@TempDir Path dir) throws IOException {
+        Path withFifo = dir.resolve("fifo.img");
+        Files.copy(raw, withFifo);
+        // debugfs's mknod takes a name in its working directory, not a path.
+        Path commands = Files.writeString(dir.resolve("mknod.cmd"), "cd /etc\nmknod initctl p\n");
+        Oracles.check("debugfs", "-w", "-f", commands.toString(), withFifo + "?offset=" + Samples.ROOT_OFFSET);
+        OverlayManifest.Rule r = new OverlayManifest.Rule("/etc/initctl", 0600, null, null, "m:1");
+        try (Image img = new Image(withFifo)) {
+            PlanApplier applier = new PlanApplier(img.view, NOW, Map.of(r.path(), r));
+            InvalidInputException e = assertThrows(InvalidInputException.class,
+                    () -> applier.apply(ImagePlan.of(List.of(FileSpec.file("/etc/a.txt", 0644, bytes("a\n"))))));
+            assertEquals("m:1: /etc/initctl is a device, FIFO or socket; the build manifest records files,"
+                    + " directories and symlinks only, so remove the rule", e.getMessage());
+            assertEquals(List.of(), applier.changes());
+        }
+    }
+
     /** The sample decoded once, under a copy-on-write overlay of each test's own. */
     private static final class Image implements AutoCloseable {
         final OverlayDevice disk;
         final ImageView view;
 
         Image() throws IOException {
-            disk = new OverlayDevice(FileBlockDevice.openReadOnly(raw));
+            this(raw);
+        }
+
+        Image(Path image) throws IOException {
+            disk = new OverlayDevice(FileBlockDevice.openReadOnly(image));
             view = ImageView.open(disk, "sample");
         }
 
