@@ -39,6 +39,19 @@ printf 'one\ntwo\n' >"$in/overlay/etc/hydrapi-test/deep/file.txt"
 ln -s deep/file.txt "$in/overlay/etc/hydrapi-test/link"
 printf '# compare-builds.sh\ndtparam=audio=off\n' >"$in/overlay/boot/firmware/extra.txt"
 head -c 300000 /dev/zero | tr '\0' 'x' >"$in/overlay/etc/hydrapi-test/big.bin"
+# An overlay with a manifest: rules for its own paths, for existing paths alone (the root's mount point included) and
+# naming the user the same build adds; and missing parents on FAT.
+mkdir -p "$in/rules/etc/hydrapi-rules" "$in/rules/boot/firmware/nested/deeper"
+printf 'secret\n' >"$in/rules/etc/hydrapi-rules/secret"
+printf 'nested\n' >"$in/rules/boot/firmware/nested/deeper/n.txt"
+cat >"$in/rules/.hydrapi-manifest" <<'RULES'
+0600 alice:shadow /etc/hydrapi-rules/secret
+0700 -            /etc/hydrapi-rules
+0640 -            /etc/hostname
+0600 -            /etc/skel/.bashrc
+-    daemon       /etc/ssh
+0755 root:root    /
+RULES
 
 # NAME|ARGS: one build per line, ARGS split on spaces (@IN@ is the inputs directory).
 cases=(
@@ -47,6 +60,7 @@ cases=(
   "overlay|--overlay @IN@/overlay --ssh --cmdline-append quiet"
   "no-hydra|--user alice --no-hydra --ssh-key @IN@/alice.pub --password-file @IN@/password --timezone Europe/Berlin"
   "small-blocks|--user alice --overlay @IN@/overlay --xz-block-size 1"
+  "rules|--user alice --overlay @IN@/rules --overlay @IN@/overlay"
 )
 
 build() { # JAR OUTDIR ARGS...

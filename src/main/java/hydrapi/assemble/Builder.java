@@ -102,7 +102,7 @@ public final class Builder {
             byte[] manifest = BuildManifest.of(ToolVersion.get(), resolved.provenance(), firstBoot.id(),
                     recipes, req.now().getEpochSecond(), applier.written()).toJson()
                     .getBytes(StandardCharsets.UTF_8);
-            applier.writeUnrecorded(FileSpec.file(BuildManifest.IN_IMAGE_PATH, 0644, new Content.Bytes(manifest)));
+            applier.writeManifest(FileSpec.file(BuildManifest.IN_IMAGE_PATH, 0644, new Content.Bytes(manifest)));
             applier.flush();
             List<BuildResult.Change> changes = applier.changes();
 

@@ -2,31 +2,21 @@
 package hydrapi.assemble;
 
 import hydrapi.InvalidInputException;
-import hydrapi.ext4.Ext4Entry;
-import hydrapi.ext4.Ext4Volume;
-import hydrapi.ext4.Ext4Writer;
-import hydrapi.ext4.FileContent;
-import hydrapi.fat.FatEntry;
 import hydrapi.fat.FatVolume;
 import hydrapi.image.ImageView;
-import hydrapi.image.MountTable;
 import hydrapi.io.ByteRange;
 import hydrapi.io.OverlayDevice;
 import hydrapi.io.PreferredRanges;
-import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 import hydrapi.plan.ImagePlan;
 import hydrapi.trust.BuildManifest;
-import hydrapi.trust.Sha256Sums;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,21 +24,31 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Applies a plan to the filesystems of an image. Every spec is located and checked before the first byte is
- * written, so a refused path changes nothing. Rules:
+ * Applies a plan to the filesystems of an image, one {@link TargetFilesystem} per partition. A build takes these
+ * steps, in order:
+ * <ol>
+ * <li>{@link #preferDirtyBlocks} (an xz base only): where the ext4 writers put new data;</li>
+ * <li>{@link #apply}: the plan and the overlay manifest's rules, every path written (missing parents included)
+ *     recorded in the state it is left in, for the build manifest ({@link #written()});</li>
+ * <li>{@link #writeManifest}: the build manifest, written as a plan's file is but not recorded: it cannot list its
+ *     own hash;</li>
+ * <li>{@link #flush()}: everything down to the disk overlay; each ext4 filesystem is changed through a staging
+ *     overlay of its own until then ({@link Ext4Staging}).</li>
+ * </ol>
+ * Every step is located and checked before the first byte is written, so a refused path changes nothing: a symlink or
+ * a file among its parents, something of another kind in the way, an edit of a file that is not there, a symlink on
+ * FAT, a rule alone for a FAT path or for one that does not exist. Rules:
  * <ul>
  * <li>Directories that already exist keep their mode and owner unless the overlay manifest names them: an
  *     overlay's intermediate directories ({@code DIR/boot}, {@code DIR/etc}) only say where files go. Missing
  *     parents are created 0755 root:root.</li>
- * <li>An edit ({@link Content.Edit}) keeps the file's mode and owner; a created or replaced file takes the spec's.</li>
+ * <li>An edit ({@link hydrapi.plan.Content.Edit}) keeps the file's mode and owner; a created or replaced file takes
+ *     the spec's. A rule of the overlay manifest overrides either.</li>
  * <li>Writes never pass through a symlink of the image: a path whose parent is a symlink is refused, naming it
  *     (the real path is unambiguous; following links could land outside the intended tree or partition).</li>
- * <li>The account databases (/etc/passwd, /etc/group, /etc/shadow, /etc/gshadow) are edited first, so owner names
+ * <li>The account databases (/etc/passwd, /etc/group, /etc/shadow, /etc/gshadow) are written first, so owner names
  *     in the manifest can name users the same build adds.</li>
  * </ul>
- * Each ext4 filesystem is changed through an overlay of its own, written down to the disk overlay by
- * {@link #flush()}. Every path written (missing parents included) is recorded in the state it is left in, for the
- * build manifest; {@link #writeUnrecorded} writes the manifest itself, which cannot list its own hash.
  */
 final class PlanApplier {
 
@@ -59,10 +59,9 @@ final class PlanApplier {
     private final Instant now;
     private final Map<String, OverlayManifest.Rule> rules;
     private final Ext4Staging staging;
-    private final Map<Integer, OwnerResolver> resolvers = new TreeMap<>();
-    private final List<BuildResult.Change> changes = new ArrayList<>();
+    private final Map<Integer, TargetFilesystem> targets = new TreeMap<>();
+    private final StepWriter writer = new StepWriter();
     private final WrittenPaths written = new WrittenPaths();
-    private boolean recording = true;
 
     PlanApplier(ImageView view, Instant now, Map<String, OverlayManifest.Rule> rules) {
         this(view, now, rules, null);
@@ -95,12 +94,9 @@ final class PlanApplier {
         return staging.preferred();
     }
 
-    private record Step(FileSpec spec, MountTable.Located where, int partition, boolean fat) {
-    }
-
-    /** The changes made so far, in order, for the build's summary. */
+    /** The changes made so far, in order, for the build's summary (the manifest's write included). */
     List<BuildResult.Change> changes() {
-        return List.copyOf(changes);
+        return writer.changes();
     }
 
     /** Every path written by {@link #apply}, in its final state (unsorted; the manifest sorts). */
@@ -110,75 +106,32 @@ final class PlanApplier {
 
     /** Applies the plan and the overlay manifest's rules; nothing reaches the disk before {@link #flush()}. */
     void apply(ImagePlan plan) throws IOException {
-        List<Step> first = new ArrayList<>();
+        List<Step> accounts = new ArrayList<>();
         List<Step> rest = new ArrayList<>();
         for (FileSpec spec : plan.files()) {
             Step s = locate(spec);
             if (s != null) {
-                (!s.fat() && ACCOUNT_FILES.contains(s.where().innerPath()) ? first : rest).add(s);
+                boolean account = s.fs().storesAttributes() && ACCOUNT_FILES.contains(s.path().inner());
+                (account ? accounts : rest).add(s);
             }
         }
-        List<OverlayManifest.Rule> orphanRules = new ArrayList<>();
-        for (OverlayManifest.Rule r : OverlayManifest.sorted(rules)) {
-            if (plan.files().stream().noneMatch(f -> f.path().equals(r.path()))) {
-                orphanRules.add(r);
-            }
-        }
-        for (OverlayManifest.Rule r : orphanRules) {
-            MountTable.Located loc = view.locate(r.path());
-            if (view.fat(loc.mount().partition()).isPresent()) {
-                throw new InvalidInputException(r.where() + ": " + r.path() + " is not on an ext4 partition; FAT"
-                        + " has no modes or owners");
-            }
-            if (view.ext4(loc.mount().partition()).isEmpty()) {
-                throw view.unreadable(r.path(), loc.mount().partition());
-            }
-            if (view.ext4(loc.mount().partition()).get().stat(loc.innerPath()).isEmpty()) {
-                throw new InvalidInputException(r.where() + ": " + r.path() + " is neither in the overlay nor in"
-                        + " the image");
-            }
-        }
-        for (Step s : first) {
-            applyExt4(s);
-        }
-        for (Step s : rest) {
-            if (s.fat()) {
-                applyFat(s);
-            } else {
-                applyExt4(s);
-            }
-        }
-        for (OverlayManifest.Rule r : orphanRules) {
-            MountTable.Located loc = view.locate(r.path());
-            int part = loc.mount().partition();
-            Ext4Writer w = writer(part);
-            Ext4Entry e = w.volume().stat(loc.innerPath()).orElseThrow();
-            int mode = r.mode() != null ? r.mode() : e.mode() & 07777;
-            int uid = r.owner() != null ? owners(part).uid(r.owner(), r.where()) : e.uid();
-            int gid = r.group() != null ? owners(part).gid(r.group(), r.where()) : e.gid();
-            w.setAttributes(loc.innerPath(), mode, uid, gid, now);
-            changes.add(new BuildResult.Change(r.path(), "attributes", 0));
-            BuildManifest.Kind kind = e.isDirectory() ? BuildManifest.Kind.DIRECTORY
-                    : e.isSymlink() ? BuildManifest.Kind.SYMLINK : BuildManifest.Kind.FILE;
-            byte[] content = e.isSymlink() ? e.linkTarget().getBytes(StandardCharsets.UTF_8)
-                    : e.isRegularFile() ? w.volume().readFile(loc.innerPath()) : null;
-            record(r.path(), kind, content, mode, uid, gid);
+        List<Step> steps = new ArrayList<>(accounts);
+        steps.addAll(rest);
+        steps.addAll(locateRulesAlone(plan));
+        check(steps);
+        for (Step s : steps) {
+            written.add(writer.write(s));
         }
     }
 
-    /** Writes one more file, as {@link #apply} would, without recording it: the manifest of what was recorded. */
-    void writeUnrecorded(FileSpec spec) throws IOException {
-        Step s = locate(spec);
-        recording = false;
-        try {
-            if (s.fat()) {
-                applyFat(s);
-            } else {
-                applyExt4(s);
-            }
-        } finally {
-            recording = true;
-        }
+    /**
+     * Writes the build manifest, made from {@link #written()}, as {@link #apply} writes a file; what it leaves is not
+     * recorded (missing parents included): the manifest cannot list its own hash.
+     */
+    void writeManifest(FileSpec manifest) throws IOException {
+        Step s = locate(manifest);
+        check(List.of(s));
+        writer.write(s);
     }
 
     /** Writes every change down to the disk overlay. */
@@ -189,205 +142,94 @@ final class PlanApplier {
         staging.flush();
     }
 
-    private void record(String path, BuildManifest.Kind kind, byte[] content, int mode, int uid, int gid) {
-        if (recording) {
-            written.ext4(path, kind, content, mode, uid, gid);
-        }
-    }
-
-    private void recordFat(String path, BuildManifest.Kind kind, byte[] content) {
-        if (recording) {
-            written.fat(path, kind, content);
-        }
-    }
-
-    /** Locates a spec and refuses what cannot be written; null for a no-op (an existing mount point). */
+    /** Locates a spec and refuses what cannot be written there; null for a no-op (an existing mount point). */
     private Step locate(FileSpec spec) throws IOException {
-        MountTable.Located loc = view.locate(spec.path());
-        int part = loc.mount().partition();
-        boolean mountPoint = loc.innerPath().equals("/");
-        if (mountPoint && spec.type() != FileSpec.Type.DIRECTORY) {
+        ImagePath p = ImagePath.locate(view, spec.path());
+        int part = p.partition();
+        if (p.isMountPoint() && spec.type() != FileSpec.Type.DIRECTORY) {
             throw new InvalidInputException(spec.path() + ": is the mount point of partition " + part);
         }
-        if (view.fat(part).isPresent()) {
-            if (spec.type() == FileSpec.Type.SYMLINK) {
-                throw new InvalidInputException(spec.path() + ": a symlink cannot be stored on the FAT boot"
-                        + " partition; put a regular file there");
-            }
-            return mountPoint ? null : new Step(spec, loc, part, true);
+        // A mount point is there whatever the plan says; only a rule changes it, where modes and owners are stored.
+        boolean fat = view.fat(part).isPresent();
+        if (p.isMountPoint() && (fat || view.ext4(part).isPresent() && !rules.containsKey(spec.path()))) {
+            return null;
         }
-        if (view.ext4(part).isPresent()) {
-            if (mountPoint && !rules.containsKey(spec.path())) {
-                return null;
-            }
-            ImagePaths.refuseSymlinkParents(view.ext4(part).get(), spec.path(), loc.innerPath());
-            return new Step(spec, loc, part, false);
-        }
-        throw view.unreadable(spec.path(), part);
+        TargetFilesystem fs = target(p);
+        fs.refuse(p, spec);
+        fs.refuseNonDirectoryParents(p);
+        return new Step(p, fs, spec, fs.storesAttributes() ? rules.get(spec.path()) : null);
     }
 
-    private void applyFat(Step s) throws IOException {
-        FatVolume fat = view.fat(s.partition()).orElseThrow();
-        String inner = s.where().innerPath();
-        Optional<FatEntry> existing = fat.stat(inner);
-        switch (s.spec().type()) {
-            case DIRECTORY -> {
-                if (existing.isPresent() && !existing.get().directory()) {
-                    throw new InvalidInputException(s.spec().path() + ": a file of that name is in the way of a"
-                            + " directory");
-                }
-                if (existing.isEmpty()) {
-                    List<String> made = ImagePaths.missingDirs(inner, p -> fat.stat(p).isPresent());
-                    fat.mkdirs(inner, now);
-                    changes.add(new BuildResult.Change(s.spec().path(), "mkdir", 0));
-                    for (String d : made) {
-                        recordFat(WrittenPaths.imagePath(s.where(), d), BuildManifest.Kind.DIRECTORY, null);
-                    }
-                }
-            }
-            case FILE -> {
-                if (existing.isPresent() && existing.get().directory()) {
-                    throw new InvalidInputException(s.spec().path() + ": a directory of that name is in the way of"
-                            + " a file");
-                }
-                byte[] bytes = contentOf(s.spec(), existing.isPresent() ? fat.readFile(inner) : null);
-                List<String> made = ImagePaths.missingDirs(ImagePaths.parentOf(inner), p -> fat.stat(p).isPresent());
-                if (!made.isEmpty()) {
-                    fat.mkdirs(ImagePaths.parentOf(inner), now);
-                }
-                fat.writeFile(inner, bytes, now);
-                changes.add(new BuildResult.Change(s.spec().path(), action(s.spec(), existing.isPresent()),
-                        bytes.length));
-                for (String d : made) {
-                    recordFat(WrittenPaths.imagePath(s.where(), d), BuildManifest.Kind.DIRECTORY, null);
-                }
-                recordFat(s.spec().path(), BuildManifest.Kind.FILE, bytes);
-            }
-            case SYMLINK -> throw new IllegalStateException("refused in locate()");
+    /** The rules for paths the plan does not write: each must name an existing path where modes are stored. */
+    private List<Step> locateRulesAlone(ImagePlan plan) throws IOException {
+        Set<String> planned = new HashSet<>();
+        for (FileSpec f : plan.files()) {
+            planned.add(f.path());
         }
+        List<Step> steps = new ArrayList<>();
+        for (OverlayManifest.Rule r : OverlayManifest.sorted(rules)) {
+            if (planned.contains(r.path())) {
+                continue;
+            }
+            ImagePath p = ImagePath.locate(view, r.path());
+            TargetFilesystem fs = target(p);
+            if (!fs.storesAttributes()) {
+                throw new InvalidInputException(r.where() + ": " + r.path() + " is not on an ext4 partition; FAT"
+                        + " has no modes or owners");
+            }
+            Optional<TargetFilesystem.Entry> e = fs.stat(p.inner());
+            if (e.isEmpty()) {
+                throw new InvalidInputException(r.where() + ": " + r.path() + " is neither in the overlay nor in"
+                        + " the image");
+            }
+            if (e.get().kind() == TargetFilesystem.Kind.SPECIAL) {
+                throw new InvalidInputException(r.where() + ": " + r.path() + " is a device, FIFO or socket; the"
+                        + " build manifest records files, directories and symlinks only, so remove the rule");
+            }
+            steps.add(Step.ruleAlone(p, fs, r));
+        }
+        return steps;
     }
 
-    private void applyExt4(Step s) throws IOException {
-        Ext4Writer w = writer(s.partition());
-        String inner = s.where().innerPath();
-        FileSpec spec = s.spec();
-        OverlayManifest.Rule rule = rules.get(spec.path());
-        Optional<Ext4Entry> existing = w.volume().stat(inner);
-        boolean edit = spec.content() instanceof Content.Edit;
-        int mode = spec.mode();
-        int uid = spec.uid();
-        int gid = spec.gid();
-        if (edit && existing.isPresent()) {
-            mode = existing.get().mode() & 07777;
-            uid = existing.get().uid();
-            gid = existing.get().gid();
-        }
-        if (rule != null) {
-            mode = rule.mode() != null ? rule.mode() : mode;
-            uid = rule.owner() != null ? owners(s.partition()).uid(rule.owner(), rule.where()) : uid;
-            gid = rule.group() != null ? owners(s.partition()).gid(rule.group(), rule.where()) : gid;
-        }
-        List<String> made = ImagePaths.missingDirs(ImagePaths.parentOf(inner), p -> w.volume().stat(p).isPresent());
-        if (!made.isEmpty()) {
-            w.mkdirs(ImagePaths.parentOf(inner), 0755, 0, 0, now);
-            for (String d : made) {
-                record(WrittenPaths.imagePath(s.where(), d), BuildManifest.Kind.DIRECTORY, null, 0755, 0, 0);
+    /**
+     * The filesystem a path lies on, FAT or ext4; an ext4 one's writer is opened here, which checks that it can be
+     * written. A partition holding neither cannot be written, and the refusal says why.
+     */
+    private TargetFilesystem target(ImagePath p) throws IOException {
+        int part = p.partition();
+        TargetFilesystem fs = targets.get(part);
+        if (fs == null) {
+            Optional<FatVolume> fat = view.fat(part);
+            if (fat.isPresent()) {
+                fs = new FatTarget(fat.get(), now);
+            } else if (view.ext4(part).isPresent()) {
+                fs = new Ext4Target(staging.writer(part), now);
+            } else {
+                throw view.unreadable(p.path(), part);
             }
+            targets.put(part, fs);
         }
-        switch (spec.type()) {
-            case DIRECTORY -> {
-                if (existing.isPresent() && !existing.get().isDirectory()) {
-                    throw new InvalidInputException(spec.path() + ": a file of that name is in the way of a"
-                            + " directory");
-                }
-                if (existing.isEmpty()) {
-                    w.mkdirs(inner, mode, uid, gid, now);
-                    changes.add(new BuildResult.Change(spec.path(), "mkdir", 0));
-                    record(spec.path(), BuildManifest.Kind.DIRECTORY, null, mode, uid, gid);
-                } else if (rule != null) {
-                    w.setAttributes(inner, mode, uid, gid, now);
-                    changes.add(new BuildResult.Change(spec.path(), "attributes", 0));
-                    record(spec.path(), BuildManifest.Kind.DIRECTORY, null, mode, uid, gid);
-                }
+        return fs;
+    }
+
+    /**
+     * Checks each spec against what will be at its path when its turn comes: what an earlier step leaves there (an
+     * edit may follow the plan's own file), else what the image holds. The writer checks again against the
+     * filesystem itself, which also sees the parents earlier steps make.
+     */
+    private static void check(List<Step> steps) throws IOException {
+        record Key(int partition, String entry) {
+        }
+        Map<Key, TargetFilesystem.Kind> left = new HashMap<>();
+        for (Step s : steps) {
+            if (s.isRuleAlone()) {
+                continue;
             }
-            case FILE -> {
-                if (existing.isPresent() && existing.get().isDirectory()) {
-                    throw new InvalidInputException(spec.path() + ": a directory of that name is in the way of a"
-                            + " file");
-                }
-                if (spec.content() instanceof Content.HostFile h) {
-                    // Copied piece by piece and hashed in a second read: never whole in memory, whatever its size.
-                    try (FileChannel ch = FileChannel.open(h.path(), StandardOpenOption.READ)) {
-                        long size = ch.size();
-                        w.writeFile(inner, FileContent.of(ch, size), mode, uid, gid, now);
-                        changes.add(new BuildResult.Change(spec.path(), action(spec, existing.isPresent()), size));
-                        if (recording) {
-                            written.ext4Hashed(spec.path(), BuildManifest.Kind.FILE,
-                                    Sha256Sums.hash(h.path(), done -> { }), mode, uid, gid);
-                        }
-                    }
-                    break;
-                }
-                byte[] current = edit && existing.isPresent() && existing.get().isRegularFile()
-                        ? w.volume().readFile(inner) : null;
-                byte[] bytes = contentOf(spec, current);
-                w.writeFile(inner, bytes, mode, uid, gid, now);
-                changes.add(new BuildResult.Change(spec.path(), action(spec, existing.isPresent()), bytes.length));
-                record(spec.path(), BuildManifest.Kind.FILE, bytes, mode, uid, gid);
-            }
-            case SYMLINK -> {
-                if (existing.isPresent() && existing.get().isDirectory()) {
-                    throw new InvalidInputException(spec.path() + ": a directory of that name is in the way of a"
-                            + " symlink");
-                }
-                w.symlink(inner, spec.linkTarget(), uid, gid, now);
-                changes.add(new BuildResult.Change(spec.path(), existing.isPresent() ? "replaced" : "symlink",
-                        spec.linkTarget().length()));
-                record(spec.path(), BuildManifest.Kind.SYMLINK, spec.linkTarget().getBytes(StandardCharsets.UTF_8),
-                        0777, uid, gid);
-            }
+            Key k = new Key(s.path().partition(), s.fs().entryKey(s.path().inner()));
+            Optional<TargetFilesystem.Kind> at = left.containsKey(k) ? Optional.of(left.get(k))
+                    : s.fs().stat(s.path().inner()).map(TargetFilesystem.Entry::kind);
+            s.refuse(at);
+            left.put(k, s.leaves().orElseThrow());
         }
-        if (ACCOUNT_FILES.contains(inner)) {
-            resolvers.remove(s.partition());
-        }
-    }
-
-    private OwnerResolver owners(int part) throws IOException {
-        OwnerResolver r = resolvers.get(part);
-        if (r == null) {
-            Ext4Volume v = writer(part).volume();
-            r = new OwnerResolver(readIfFile(v, "/etc/passwd"), readIfFile(v, "/etc/group"));
-            resolvers.put(part, r);
-        }
-        return r;
-    }
-
-    private static byte[] readIfFile(Ext4Volume v, String path) throws IOException {
-        Optional<Ext4Entry> e = v.stat(path);
-        return e.isPresent() && e.get().isRegularFile() ? v.readFile(path) : null;
-    }
-
-    private Ext4Writer writer(int part) throws IOException {
-        return staging.writer(part);
-    }
-
-    private static String action(FileSpec spec, boolean existed) {
-        return spec.content() instanceof Content.Edit ? "edited" : existed ? "replaced" : "created";
-    }
-
-    private static byte[] contentOf(FileSpec spec, byte[] current) throws IOException {
-        Content c = spec.content();
-        if (c instanceof Content.Bytes b) {
-            return b.bytes();
-        }
-        if (c instanceof Content.HostFile h) {
-            return Files.readAllBytes(h.path());
-        }
-        Content.Edit e = (Content.Edit) c;
-        if (current == null) {
-            throw new InvalidInputException(spec.path() + ": not in the image, so it cannot be edited ("
-                    + e.description() + ")");
-        }
-        return e.change().apply(current);
     }
 }
