@@ -2,8 +2,10 @@
 package hydrapi.cli;
 
 import hydrapi.HydrapiException;
+import hydrapi.recipe.HeadlessSettings;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.Pin;
+import hydrapi.source.SourceRequest;
 
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -21,11 +23,18 @@ final class InputOptions {
             Map.entry(HydraOptions.ADMIN_USER, "--user"),
             Map.entry(HydraOptions.PASSWORD, "--password-hash/--password-file"),
             Map.entry(HydraOptions.PASSWORD_HASH, "--password-hash"),
+            Map.entry(HydraOptions.PASSWORD_FILE, "--password-file"),
             Map.entry(HydraOptions.SSH_KEY_INPUT, "--ssh-key"),
             Map.entry(HydraOptions.ADMIN_EMAIL, "--hydra-admin-email"),
             Map.entry(HydraOptions.BUILD_USERS, "--build-users"),
             Map.entry(HydraOptions.JOBSET, "--jobset"),
-            Map.entry(Pin.INPUT, "--hydra-pin"));
+            Map.entry(Pin.INPUT, "--hydra-pin"),
+            Map.entry(SourceRequest.HYDRA_HASH, "--hydra-hash"),
+            Map.entry(HeadlessSettings.WIFI_SSID, "--wifi-ssid"),
+            Map.entry(HeadlessSettings.WIFI_PASSPHRASE, "--wifi-psk-file"),
+            Map.entry(HeadlessSettings.WIFI_COUNTRY, "--wifi-country"),
+            Map.entry(HeadlessSettings.TIMEZONE, "--timezone"),
+            Map.entry(HeadlessSettings.LOCALE_INPUT, "--locale"));
 
     private static final Pattern MENTION = Pattern.compile(HydrapiException.MENTION_OPEN + "([^"
             + HydrapiException.MENTION_OPEN + HydrapiException.MENTION_CLOSE + "]+)" + HydrapiException.MENTION_CLOSE);
