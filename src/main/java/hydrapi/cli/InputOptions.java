@@ -5,7 +5,10 @@ import hydrapi.HydrapiException;
 import hydrapi.recipe.HeadlessSettings;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.Pin;
+import hydrapi.source.BaseSource;
 import hydrapi.source.SourceRequest;
+import hydrapi.trust.BasePolicy;
+import hydrapi.trust.OpenPgpSigner;
 
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -34,7 +37,11 @@ final class InputOptions {
             Map.entry(HeadlessSettings.WIFI_PASSPHRASE, "--wifi-psk-file"),
             Map.entry(HeadlessSettings.WIFI_COUNTRY, "--wifi-country"),
             Map.entry(HeadlessSettings.TIMEZONE, "--timezone"),
-            Map.entry(HeadlessSettings.LOCALE_INPUT, "--locale"));
+            Map.entry(HeadlessSettings.LOCALE_INPUT, "--locale"),
+            Map.entry(BaseSource.INPUT, "--base"),
+            Map.entry(BasePolicy.KEY, "--base-key"),
+            Map.entry(BasePolicy.INSECURE, "--insecure"),
+            Map.entry(OpenPgpSigner.PASSPHRASE, "--sign-passphrase-file"));
 
     private static final Pattern MENTION = Pattern.compile(HydrapiException.MENTION_OPEN + "([^"
             + HydrapiException.MENTION_OPEN + HydrapiException.MENTION_CLOSE + "]+)" + HydrapiException.MENTION_CLOSE);
