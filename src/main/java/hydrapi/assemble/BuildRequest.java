@@ -33,6 +33,11 @@ public record BuildRequest(BaseSource base, BasePolicy basePolicy, Path out, Lis
                            OpenPgpSigner signer, Path imagerManifest, String imagerUrl, HeadlessSettings headless,
                            boolean blockCache) {
 
+    /** The inputs refusals name ({@link hydrapi.InvalidInputException#input()}). */
+    public static final String OUTPUT = "output";
+    public static final String THREADS = "threads";
+    public static final String IMAGER_MANIFEST = "Imager manifest";
+
     public BuildRequest {
         overlays = List.copyOf(overlays);
         cmdlineAppend = List.copyOf(cmdlineAppend);

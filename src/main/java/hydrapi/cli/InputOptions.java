@@ -2,6 +2,8 @@
 package hydrapi.cli;
 
 import hydrapi.HydrapiException;
+import hydrapi.assemble.BuildRequest;
+import hydrapi.assemble.OverlayScanner;
 import hydrapi.recipe.HeadlessSettings;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.Pin;
@@ -41,6 +43,10 @@ final class InputOptions {
             Map.entry(BaseSource.INPUT, "--base"),
             Map.entry(BasePolicy.KEY, "--base-key"),
             Map.entry(BasePolicy.INSECURE, "--insecure"),
+            Map.entry(BuildRequest.OUTPUT, "--out"),
+            Map.entry(BuildRequest.THREADS, "--threads"),
+            Map.entry(BuildRequest.IMAGER_MANIFEST, "--imager-manifest"),
+            Map.entry(OverlayScanner.OVERLAY, "--overlay"),
             Map.entry(OpenPgpSigner.PASSPHRASE, "--sign-passphrase-file"));
 
     private static final Pattern MENTION = Pattern.compile(HydrapiException.MENTION_OPEN + "([^"
