@@ -4,6 +4,7 @@ package hydrapi.cli;
 import hydrapi.HydrapiException;
 import hydrapi.assemble.BuildRequest;
 import hydrapi.assemble.OverlayScanner;
+import hydrapi.boot.TrialBoot;
 import hydrapi.recipe.HeadlessSettings;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.Pin;
@@ -11,6 +12,7 @@ import hydrapi.source.BaseSource;
 import hydrapi.source.SourceRequest;
 import hydrapi.trust.BasePolicy;
 import hydrapi.trust.OpenPgpSigner;
+import hydrapi.verify.ImageVerifier;
 
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -47,7 +49,10 @@ final class InputOptions {
             Map.entry(BuildRequest.THREADS, "--threads"),
             Map.entry(BuildRequest.IMAGER_MANIFEST, "--imager-manifest"),
             Map.entry(OverlayScanner.OVERLAY, "--overlay"),
-            Map.entry(OpenPgpSigner.PASSPHRASE, "--sign-passphrase-file"));
+            Map.entry(OpenPgpSigner.PASSPHRASE, "--sign-passphrase-file"),
+            Map.entry(ImageVerifier.KEY, "--key"),
+            Map.entry(TrialBoot.KERNEL_PACKAGE, "--kernel-deb"),
+            Map.entry(TrialBoot.KEEP, "--keep"));
 
     private static final Pattern MENTION = Pattern.compile(HydrapiException.MENTION_OPEN + "([^"
             + HydrapiException.MENTION_OPEN + HydrapiException.MENTION_CLOSE + "]+)" + HydrapiException.MENTION_CLOSE);
