@@ -14,12 +14,26 @@ public abstract sealed class HydrapiException extends IOException
 
     private static final long serialVersionUID = 1L;
 
+    /** The marks around an input's name in a message (‹ and ›); a name holds neither. */
+    public static final char MENTION_OPEN = '\u2039';
+    public static final char MENTION_CLOSE = '\u203A';
+
     protected HydrapiException(String message) {
         super(oneLine(message));
     }
 
     protected HydrapiException(String message, Throwable cause) {
         super(oneLine(message), cause);
+    }
+
+    /**
+     * One of the library's inputs named inside a message or a report, e.g. {@code "pass " + mention(INSECURE) + " to
+     * use it unsigned"}: only the command line knows which option gives an input, so the text carries the input's
+     * name ({@code ‹insecure›}) and the command line writes the option in its place. Shown as is, it reads as a
+     * placeholder.
+     */
+    public static String mention(String input) {
+        return MENTION_OPEN + input + MENTION_CLOSE;
     }
 
     /**

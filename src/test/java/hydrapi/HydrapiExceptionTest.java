@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import org.junit.jupiter.api.Test;
 
-/** Every message is one line, whatever bytes the names in it came from. */
+/** Every message is one line, whatever bytes the names in it came from; refusals name the input and the value. */
 class HydrapiExceptionTest {
 
     @Test
@@ -15,6 +15,18 @@ class HydrapiExceptionTest {
                 new CorruptImageException("FAT path /overlays/and\npre.ss\u0001\t\r\u007f does not exist")
                         .getMessage());
         assertEquals("é, ü and ☃ stay", new InvalidInputException("é, ü and ☃ stay").getMessage());
+    }
+
+    @Test
+    void about_namesTheInputAndTheValueInTheLibrarysWords() {
+        InvalidInputException e = InvalidInputException.about("output", "/x/o.img", "the name must end in .xz");
+        assertEquals("\u2039output\u203A /x/o.img: the name must end in .xz", e.getMessage());
+        assertEquals("output", e.input());
+        assertEquals("/x/o.img", e.value());
+        InvalidInputException q = InvalidInputException.about("host name", "'a_b' is not a host name");
+        assertEquals("\u2039host name\u203A: 'a_b' is not a host name", q.getMessage());
+        assertEquals(null, q.value());
+        assertEquals("/k.asc: not found", InvalidInputException.about(null, "/k.asc", "not found").getMessage());
     }
 
     @Test

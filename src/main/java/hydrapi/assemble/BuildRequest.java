@@ -28,6 +28,11 @@ public record BuildRequest(BaseSource base, BasePolicy basePolicy, Path out, Lis
                            Path scratchDir, Path cacheDir, OpenPgpSigner signer, Path imagerManifest,
                            String imagerName, String imagerUrl, boolean blockCache) {
 
+    /** The inputs refusals name ({@link hydrapi.InvalidInputException#input()}). */
+    public static final String OUTPUT = "output";
+    public static final String THREADS = "threads";
+    public static final String IMAGER_MANIFEST = "Imager manifest";
+
     public BuildRequest {
         overlays = List.copyOf(overlays);
         recipes = List.copyOf(recipes);

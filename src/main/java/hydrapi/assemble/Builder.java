@@ -238,23 +238,23 @@ public final class Builder {
     private static void checkPaths(BuildRequest req) throws IOException {
         Path out = req.out().toAbsolutePath().normalize();
         if (!out.getFileName().toString().endsWith(".xz")) {
-            throw new InvalidInputException("--out " + req.out() + ": the output is xz-compressed, so its name must"
-                    + " end in .xz (e.g. hydra.img.xz)");
+            throw InvalidInputException.about(BuildRequest.OUTPUT, req.out(), "the output is xz-compressed, so its"
+                    + " name must end in .xz (e.g. hydra.img.xz)");
         }
         if (req.base() instanceof BaseSource.Local local) {
             refuseOutIsBase(req.out(), local.file());
         }
         if (!Files.isDirectory(out.getParent())) {
-            throw new InvalidInputException("--out " + req.out() + ": directory " + out.getParent()
+            throw InvalidInputException.about(BuildRequest.OUTPUT, req.out(), "directory " + out.getParent()
                     + " does not exist");
         }
         if (req.imagerManifest() != null
                 && !Files.isDirectory(req.imagerManifest().toAbsolutePath().normalize().getParent())) {
-            throw new InvalidInputException("--imager-manifest " + req.imagerManifest() + ": its directory does not"
-                    + " exist");
+            throw InvalidInputException.about(BuildRequest.IMAGER_MANIFEST, req.imagerManifest(), "its directory"
+                    + " does not exist");
         }
         if (req.threads() < 1) {
-            throw new InvalidInputException("--threads " + req.threads() + ": give 1 or more");
+            throw InvalidInputException.about(BuildRequest.THREADS, req.threads(), "give 1 or more");
         }
         // Every file the build will write takes a new file in its directory and is not a directory itself.
         String name = out.getFileName().toString();
@@ -280,7 +280,7 @@ public final class Builder {
             clash |= out.resolveSibling(name + suffix).equals(base);
         }
         if (clash) {
-            throw new InvalidInputException("--out " + outPath + " is the base image; the base is never"
+            throw InvalidInputException.about(BuildRequest.OUTPUT, outPath, "is the base image; the base is never"
                     + " overwritten, choose another output name");
         }
     }

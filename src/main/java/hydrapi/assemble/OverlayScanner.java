@@ -23,6 +23,9 @@ import java.util.stream.Stream;
  */
 public final class OverlayScanner {
 
+    /** The input refusals name ({@link InvalidInputException#input()}). */
+    public static final String OVERLAY = "overlay";
+
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     /** Version-control metadata, never part of the tree an overlay describes (a git checkout is the usual overlay). */
@@ -33,7 +36,7 @@ public final class OverlayScanner {
 
     public static List<FileSpec> scan(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new InvalidInputException("--overlay " + dir + ": not a directory");
+            throw InvalidInputException.about(OVERLAY, dir, "not a directory");
         }
         List<FileSpec> out = new ArrayList<>();
         List<Path> paths;
@@ -58,7 +61,7 @@ public final class OverlayScanner {
             } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                 out.add(FileSpec.file(path, mode(p, 0644), new Content.HostFile(p)));
             } else {
-                throw new InvalidInputException("--overlay " + p + ": neither a file, a directory nor a symlink");
+                throw InvalidInputException.about(OVERLAY, p, "neither a file, a directory nor a symlink");
             }
         }
         return out;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.boot;
 
+import hydrapi.HydrapiException;
 import hydrapi.InvalidInputException;
 import hydrapi.UnsupportedImageException;
 import hydrapi.image.ImageView;
@@ -47,15 +48,16 @@ final class BootKernel {
     static Plan plan(GuestImage guest, Path kernelDeb) throws IOException {
         if (kernelDeb != null) {
             if (guest.arch() != GuestArch.ARM64) {
-                throw new InvalidInputException("--kernel-deb is for arm64 images; this " + guest.arch().debianName
-                        + " image boots the kernel in its own /boot");
+                throw InvalidInputException.about(TrialBoot.KERNEL_PACKAGE, "is for arm64 images; this "
+                        + guest.arch().debianName + " image boots the kernel in its own /boot");
             }
             if (!Files.isRegularFile(kernelDeb)) {
                 throw new NoSuchFileException(kernelDeb.toString());
             }
             String initramfs = guest.piInitramfs().orElseThrow(() -> new UnsupportedImageException(
-                    "the image's boot partition has no initramfs8 or initramfs_2712 to boot the --kernel-deb kernel"
-                    + " with; set auto_initramfs=1 in config.txt and install initramfs-tools in the image"));
+                    "the image's boot partition has no initramfs8 or initramfs_2712 to boot the "
+                    + HydrapiException.mention(TrialBoot.KERNEL_PACKAGE) + " kernel with; set auto_initramfs=1 in"
+                    + " config.txt and install initramfs-tools in the image"));
             return (disk, work) -> fromDeb(kernelDeb, initramfs, disk, work);
         }
         if (guest.kernel().isPresent()) {
@@ -64,8 +66,8 @@ final class BootKernel {
         }
         if (guest.arch() == GuestArch.ARM64) {
             throw new InvalidInputException("this arm64 image has only Raspberry Pi kernels, which do not boot on"
-                    + " QEMU's virt board: give --kernel-deb FILE, a Debian linux-image-*-arm64 package (Debian package"
-                    + " linux-image-arm64; apt-get download it)");
+                    + " QEMU's virt board: give " + HydrapiException.mention(TrialBoot.KERNEL_PACKAGE) + " FILE, a"
+                    + " Debian linux-image-*-arm64 package (Debian package linux-image-arm64; apt-get download it)");
         }
         throw new UnsupportedImageException("the image has no /boot/vmlinuz-VERSION with /boot/initrd.img-VERSION;"
                 + " install a kernel in it (Debian package linux-image-amd64)");

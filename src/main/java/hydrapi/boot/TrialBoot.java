@@ -2,6 +2,7 @@
 package hydrapi.boot;
 
 import hydrapi.CorruptImageException;
+import hydrapi.HydrapiException;
 import hydrapi.InvalidInputException;
 import hydrapi.UnsupportedImageException;
 import hydrapi.image.BaseImage;
@@ -30,6 +31,10 @@ import java.util.stream.Stream;
  * how big the root became from the powered-off disk. The image itself is only read.
  */
 public final class TrialBoot {
+
+    /** The inputs messages name ({@link HydrapiException#mention}): a Debian kernel to boot, keeping the disk. */
+    public static final String KERNEL_PACKAGE = "kernel package";
+    public static final String KEEP = "keep";
 
     /**
      * What the user asked. {@code powerCutAt}: kill QEMU hard the first time the console shows this text.
@@ -168,7 +173,8 @@ public final class TrialBoot {
                 if (report.isEmpty()) {
                     problem = "the root filesystem's journal needs recovery (no clean shutdown); "
                             + (keepDisk ? "the next boot of the kept disk replays it and shows first boot's state"
-                            : "boot with --keep, then boot the kept disk again to see first boot's state");
+                            : "boot with " + HydrapiException.mention(KEEP) + ", then boot the kept disk again to see"
+                            + " first boot's state");
                 }
             } catch (CorruptImageException | UnsupportedImageException | InvalidInputException e) {
                 problem = e.getMessage();

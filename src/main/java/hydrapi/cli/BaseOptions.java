@@ -78,7 +78,7 @@ public final class BaseOptions {
     /** --base-key replaces the shipped Raspberry Pi key (none is shipped when it could not be obtained). */
     BasePolicy policy() throws IOException {
         if (baseKey != null) {
-            return new BasePolicy(OpenPgpVerifier.load(baseKey), java.util.List.of(), insecure);
+            return new BasePolicy(OpenPgpVerifier.load(baseKey, BasePolicy.KEY), java.util.List.of(), insecure);
         }
         return new BasePolicy(OpenPgpVerifier.raspberryPiIfShipped().orElse(null),
                 java.util.List.copyOf(new java.util.TreeSet<>(OpenPgpVerifier.RASPBERRY_PI_KEYS.keySet())), insecure);

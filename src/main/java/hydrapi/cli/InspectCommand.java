@@ -120,7 +120,7 @@ final class InspectCommand implements Callable<Integer> {
                 pm.put("filesystem", p.filesystem());
                 pm.put("label", p.label());
                 pm.put("mountPoint", p.mountPoint());
-                pm.put("problem", p.problem());
+                pm.put("problem", InputOptions.render(p.problem()));
                 list.add(pm);
             }
             m.put("partitions", list);
@@ -137,7 +137,7 @@ final class InspectCommand implements Callable<Integer> {
                     p.label() == null ? "-" : p.label(), p.mountPoint() == null ? "-" : p.mountPoint(),
                     view.disk().mbr().partUuid(p.entry().index()));
             if (p.problem() != null) {
-                o.printf("    cannot read: %s%n", p.problem());
+                o.printf("    cannot read: %s%n", InputOptions.render(p.problem()));
             }
         }
     }

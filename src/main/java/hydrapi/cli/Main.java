@@ -82,7 +82,7 @@ public final class Main implements Runnable {
                     && fse.getFile() != null) {
                 msg = fse.getFile() + ": " + fse.getReason();
             }
-            msg = InputOptions.describe(ex, msg);
+            msg = InputOptions.render(msg);
             if (code == ExitCode.INTERNAL) {
                 msg = "internal error: " + ex + " (re-run with --stacktrace and report it)";
             }

@@ -158,7 +158,7 @@ final class TryCommand implements Callable<Integer> {
                     + " (boot it again: hydrapi try " + o.keptDisk().orElseThrow() + ")";
         }
         if (o.report().isEmpty()) {
-            return "could not read first boot's state from the disk: " + o.reportProblem();
+            return "could not read first boot's state from the disk: " + InputOptions.render(o.reportProblem());
         }
         FirstbootReport r = o.report().get();
         if (r.localStagesDone()) {
@@ -188,7 +188,7 @@ final class TryCommand implements Callable<Integer> {
         out.println("root before boot: " + rootText(o.rootBefore()));
         out.println("root after boot:  " + rootText(o.rootAfter()));
         if (o.report().isEmpty()) {
-            out.println("first boot (from the disk): not read: " + o.reportProblem());
+            out.println("first boot (from the disk): not read: " + InputOptions.render(o.reportProblem()));
         } else {
             FirstbootReport r = o.report().get();
             if (!r.present()) {
@@ -241,7 +241,7 @@ final class TryCommand implements Callable<Integer> {
         m.put("ending", o.ending().name().toLowerCase(java.util.Locale.ROOT));
         m.put("cleanPowerOff", o.cleanPowerOff());
         m.put("keptDisk", o.keptDisk().map(Path::toString).orElse(null));
-        m.put("reportProblem", o.reportProblem());
+        m.put("reportProblem", InputOptions.render(o.reportProblem()));
         m.put("cardBytes", o.diskBytes());
         m.put("boots", o.boots());
         m.put("rootBefore", rootJson(o.rootBefore()));

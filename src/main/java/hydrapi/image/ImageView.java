@@ -317,7 +317,7 @@ public final class ImageView {
         if (fat.containsKey(part)) {
             FatEntry e = fat.get(part).stat(loc.innerPath()).orElseThrow(() -> notFound(path));
             if (e.directory()) {
-                throw new InvalidInputException(path + ": is a directory; use --ls");
+                throw new InvalidInputException(path + ": is a directory; list it instead");
             }
             return fat.get(part).readFile(loc.innerPath());
         }
@@ -325,7 +325,7 @@ public final class ImageView {
             Ext4Entry e = ext4.get(part).stat(loc.innerPath()).orElseThrow(() -> notFound(path));
             if (!e.isRegularFile()) {
                 throw new InvalidInputException(path + ": not a regular file"
-                        + (e.isSymlink() ? " (a symlink to " + e.linkTarget() + ")" : "; use --ls"));
+                        + (e.isSymlink() ? " (a symlink to " + e.linkTarget() + ")" : "; list it to see what it is"));
             }
             return ext4.get(part).readFile(loc.innerPath());
         }

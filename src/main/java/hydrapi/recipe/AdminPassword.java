@@ -28,7 +28,8 @@ final class AdminPassword {
         int eol = text.indexOf('\n');
         String password = (eol < 0 ? text : text.substring(0, eol)).replace("\r", "");
         if (password.isEmpty()) {
-            throw new InvalidInputException("--password-file: " + options.passwordFile() + " has an empty first line");
+            throw InvalidInputException.about(HydraOptions.PASSWORD_FILE, options.passwordFile()
+                    + " has an empty first line");
         }
         return Sha512Crypt.crypt(password.getBytes(StandardCharsets.UTF_8), salt(options, password));
     }

@@ -119,20 +119,20 @@ public final class HeadlessRecipe implements Recipe {
         }
         if (s.timezone() != null) {
             if (facts.hasZoneinfo() && !facts.zonePresent()) {
-                throw new InvalidInputException("--timezone " + s.timezone() + ": the image has no /usr/share/zoneinfo/"
-                        + s.timezone() + " (its tzdata is older or trimmed)");
+                throw InvalidInputException.about(HeadlessSettings.TIMEZONE, s.timezone(), "the image has no"
+                        + " /usr/share/zoneinfo/" + s.timezone() + " (its tzdata is older or trimmed)");
             }
             out.add(FileSpec.file("/etc/timezone", 0644, text(s.timezone() + "\n")));
             out.add(FileSpec.symlink("/etc/localtime", "/usr/share/zoneinfo/" + s.timezone()));
         }
         if (s.locale() != null) {
             if (!facts.hasLocaleGen()) {
-                throw new InvalidInputException("--locale " + s.locale() + ": the image has no locale-gen (package"
-                        + " locales), so the locale cannot be generated on the Pi");
+                throw InvalidInputException.about(HeadlessSettings.LOCALE_INPUT, s.locale(), "the image has no"
+                        + " locale-gen (package locales), so the locale cannot be generated on the Pi");
             }
             if (!facts.localeListed()) {
-                throw new InvalidInputException("--locale " + s.locale() + ": not among the locales the image's"
-                        + " glibc supports (/usr/share/i18n/SUPPORTED)");
+                throw InvalidInputException.about(HeadlessSettings.LOCALE_INPUT, s.locale(), "not among the"
+                        + " locales the image's glibc supports (/usr/share/i18n/SUPPORTED)");
             }
             out.add(FileSpec.file("/etc/default/locale", 0644, text("LANG=" + s.locale() + "\n")));
             out.add(FileSpec.file("/etc/locale.gen", 0644, new Content.Edit("enable " + s.locale(),

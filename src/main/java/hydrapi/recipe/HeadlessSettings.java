@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.recipe;
 
+import hydrapi.HydrapiException;
 import hydrapi.InvalidInputException;
 
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,13 @@ public record HeadlessSettings(String wifiSsid, String wifiPsk, String wifiCount
 
     public static final HeadlessSettings NONE = new HeadlessSettings(null, null, null, null, null);
 
+    /** The inputs refusals name ({@link InvalidInputException#input()}). */
+    public static final String WIFI_SSID = "Wi-Fi network";
+    public static final String WIFI_PASSPHRASE = "Wi-Fi passphrase";
+    public static final String WIFI_COUNTRY = "Wi-Fi country";
+    public static final String TIMEZONE = "time zone";
+    public static final String LOCALE_INPUT = "locale";
+
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern ZONE = Pattern.compile("[A-Z][A-Za-z_+-]*(/[A-Za-z0-9_+-]+){1,2}|UTC");
     private static final Pattern LOCALE = Pattern.compile("[a-z]{2,3}_[A-Z]{2}(@[a-z]+)?\\.UTF-8");
@@ -32,13 +40,14 @@ public record HeadlessSettings(String wifiSsid, String wifiPsk, String wifiCount
         String psk = null;
         if (passphrase != null) {
             if (ssid == null) {
-                throw new InvalidInputException("--wifi-psk-file needs --wifi-ssid (the network it is for)");
+                throw InvalidInputException.about(WIFI_PASSPHRASE, "needs " + HydrapiException.mention(WIFI_SSID)
+                        + " (the network it is for)");
             }
             if (HEX64.matcher(passphrase.toLowerCase(Locale.ROOT)).matches()) {
                 psk = passphrase.toLowerCase(Locale.ROOT);
             } else if (passphrase.length() < 8 || passphrase.length() > 63
                     || !passphrase.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)) {
-                throw new InvalidInputException("--wifi-psk-file: a WPA passphrase is 8 to 63 printable ASCII"
+                throw InvalidInputException.about(WIFI_PASSPHRASE, "a WPA passphrase is 8 to 63 printable ASCII"
                         + " characters (or the 64 hex digits of the key); this one has " + passphrase.length()
                         + " characters" + (passphrase.chars().allMatch(c -> c >= 0x20 && c <= 0x7e) ? ""
                         : ", some outside printable ASCII"));
@@ -57,35 +66,36 @@ public record HeadlessSettings(String wifiSsid, String wifiPsk, String wifiCount
         if (wifiSsid != null) {
             checkSsid(wifiSsid);
             if (wifiPsk == null) {
-                throw new InvalidInputException("--wifi-ssid needs --wifi-psk-file: open networks are not"
-                        + " configured; give the WPA passphrase in a file");
+                throw InvalidInputException.about(WIFI_SSID, "needs " + HydrapiException.mention(WIFI_PASSPHRASE)
+                        + "; open networks are not configured, so give the WPA passphrase in a file");
             }
             if (!HEX64.matcher(wifiPsk).matches()) {
                 throw new IllegalArgumentException("a derived PSK is 64 hex digits");
             }
             if (wifiCountry == null) {
                 // Raspberry Pi OS keeps the Wi-Fi radio blocked until a country is set.
-                throw new InvalidInputException("--wifi-ssid needs --wifi-country CC: the Pi keeps Wi-Fi off until"
-                        + " its regulatory country is set");
+                throw InvalidInputException.about(WIFI_SSID, "needs " + HydrapiException.mention(WIFI_COUNTRY)
+                        + " CC; the Pi keeps Wi-Fi off until its regulatory country is set");
             }
         }
         if (wifiCountry != null && !COUNTRIES.contains(wifiCountry)) {
-            throw new InvalidInputException("--wifi-country '" + wifiCountry + "' is not an ISO 3166-1 alpha-2 code"
+            throw InvalidInputException.about(WIFI_COUNTRY, "'" + wifiCountry + "' is not an ISO 3166-1 alpha-2 code"
                     + " in capitals (e.g. DE, GB, US)");
         }
         if (timezone != null && (!ZONE.matcher(timezone).matches() || !ZoneId.getAvailableZoneIds().contains(timezone))) {
-            throw new InvalidInputException("--timezone '" + timezone + "' is not a time zone of the tz database"
+            throw InvalidInputException.about(TIMEZONE, "'" + timezone + "' is not a time zone of the tz database"
                     + " (Area/City, e.g. Europe/Berlin)");
         }
         if (locale != null && !LOCALE.matcher(locale).matches()) {
-            throw new InvalidInputException("--locale '" + locale + "' is not a UTF-8 locale such as en_GB.UTF-8");
+            throw InvalidInputException.about(LOCALE_INPUT, "'" + locale + "' is not a UTF-8 locale such as"
+                    + " en_GB.UTF-8");
         }
     }
 
     private static void checkSsid(String ssid) throws InvalidInputException {
         int bytes = ssid.getBytes(StandardCharsets.UTF_8).length;
         if (bytes < 1 || bytes > 32 || ssid.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new InvalidInputException("--wifi-ssid: an SSID is 1 to 32 bytes without control characters;"
+            throw InvalidInputException.about(WIFI_SSID, "an SSID is 1 to 32 bytes without control characters;"
                     + " this one has " + bytes + " bytes");
         }
     }

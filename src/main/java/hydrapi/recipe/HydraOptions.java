@@ -40,6 +40,7 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
     public static final String ADMIN_USER = "admin user";
     public static final String PASSWORD = "password";
     public static final String PASSWORD_HASH = "password hash";
+    public static final String PASSWORD_FILE = "password file";
     public static final String SSH_KEY_INPUT = "SSH key";
     public static final String ADMIN_EMAIL = "Hydra admin e-mail";
     public static final String BUILD_USERS = "Nix build users";

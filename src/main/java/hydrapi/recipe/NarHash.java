@@ -102,8 +102,8 @@ public final class NarHash {
             }
         }
         if (h == null || h.length != 32) {
-            throw new InvalidInputException("--hydra-hash: '" + expected
-                    + "' is not a SHA-256 in SRI (sha256-…), Nix base-32 or hex form");
+            throw new InvalidInputException("'" + expected + "' is not a SHA-256 in SRI (sha256-…), Nix base-32 or"
+                    + " hex form");
         }
         return h;
     }
@@ -166,8 +166,8 @@ public final class NarHash {
         byte[] want = parse(expected);
         byte[] got = sha256(fromTarball(tarball));
         if (!Arrays.equals(want, got)) {
-            throw new InvalidInputException("--hydra-hash: " + tarball + " unpacks to NAR hash " + sri(got)
-                    + " but " + sri(want) + " was expected; pass the right tarball or its hash");
+            throw new InvalidInputException(tarball + " unpacks to NAR hash " + sri(got) + " but " + sri(want)
+                    + " was expected; pass the right tarball or its hash");
         }
         return sri(got);
     }

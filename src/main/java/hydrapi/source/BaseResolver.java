@@ -54,9 +54,10 @@ public final class BaseResolver {
         }
         // Refuse before any download what no download could make acceptable.
         if (policy.keys() == null && !policy.insecure()) {
-            throw new InvalidInputException("--base " + describe(source) + ": a downloaded base must carry a signature"
-                    + " hydrapi can check, and this build ships no Raspberry Pi key; "
-                    + OpenPgpVerifier.HOW_TO_GET_THE_KEY + " (or --insecure)");
+            throw InvalidInputException.about(BaseSource.INPUT, describe(source), "a downloaded base must carry a"
+                    + " signature hydrapi can check, and this build ships no Raspberry Pi key; "
+                    + OpenPgpVerifier.HOW_TO_GET_THE_KEY + " (or " + HydrapiException.mention(BasePolicy.INSECURE)
+                    + ")");
         }
         if (source instanceof BaseSource.Latest latest) {
             String where = latest.osList().toString();
@@ -71,12 +72,12 @@ public final class BaseResolver {
     private static Resolved download(URI url, String expectedSha256, BasePolicy policy, Path cacheDir,
                                      ProgressListener progress) throws IOException {
         if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
-            throw new InvalidInputException("--base " + url + ": only http and https URLs can be downloaded");
+            throw InvalidInputException.about(BaseSource.INPUT, url, "only http and https URLs can be downloaded");
         }
         String path = url.getPath() == null ? "" : url.getPath();
         String name = path.substring(path.lastIndexOf('/') + 1);
         if (name.isEmpty() || name.equals(".") || name.equals("..")) {
-            throw new InvalidInputException("--base " + url + ": the URL names no file; give the image's own URL");
+            throw InvalidInputException.about(BaseSource.INPUT, url, "the URL names no file; give the image's own URL");
         }
         // One directory per URL: two URLs ending in the same file name must not share a cache entry.
         String key = Sha256Sums.hex(url.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
@@ -86,7 +87,8 @@ public final class BaseResolver {
         Path sig = d.fetchIfPresent(URI.create(url + ".sig"), name + ".sig", Downloader.Progress.NONE);
         if (sig == null && !policy.insecure()) {
             throw new VerificationFailedException(url + ".sig: not found; Raspberry Pi publish a signature beside"
-                    + " every image, so check the URL, or pass --insecure to use the image unsigned");
+                    + " every image, so check the URL, or pass " + HydrapiException.mention(BasePolicy.INSECURE)
+                    + " to use the image unsigned");
         }
         d.fetchIfPresent(URI.create(url + ".sha256"), name + ".sha256", Downloader.Progress.NONE);
         Path image = d.fetch(url, name, DownloadProgress.of(progress, name));

@@ -7,6 +7,9 @@ import java.nio.file.Path;
 /** Where the base image comes from: {@code --base FILE}, {@code --base URL} or {@code --base latest}. */
 public sealed interface BaseSource {
 
+    /** The input refusals name ({@link hydrapi.InvalidInputException#input()}). */
+    String INPUT = "base";
+
     /** An image on this machine; never written, and checked against a {@code .sha256} / {@code .sig} beside it. */
     record Local(Path file) implements BaseSource {
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.source;
 
+import hydrapi.HydrapiException;
 import hydrapi.InvalidInputException;
 import hydrapi.json.JsonReader;
 import hydrapi.json.JsonValue;
@@ -147,7 +148,8 @@ public final class OsList {
         }
         if (best == null) {
             throw new InvalidInputException(source + ": no Raspberry Pi OS Lite " + arch.name().toLowerCase(Locale.ROOT)
-                    + " image (url under " + arch.folder() + "); pass --base URL or a local file instead");
+                    + " image (url under " + arch.folder() + "); pass " + HydrapiException.mention(BaseSource.INPUT)
+                    + " URL or a local file instead");
         }
         return best;
     }

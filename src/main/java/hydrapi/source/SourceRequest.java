@@ -15,6 +15,9 @@ public record SourceRequest(String hydra, String hydraHash, String nix, String n
 
     public static final SourceRequest NONE = new SourceRequest(null, null, null, null, null, Map.of(), false);
 
+    /** The input refusals of {@code hydraHash} name ({@link hydrapi.InvalidInputException#input()}). */
+    public static final String HYDRA_HASH = "Hydra NAR hash";
+
     public SourceRequest {
         cpanHashes = Map.copyOf(cpanHashes);
     }

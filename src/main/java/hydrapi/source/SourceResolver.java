@@ -63,7 +63,11 @@ public final class SourceResolver {
 
         PinnedSources.Source hydra = pinned.hydra();
         if (req.hydraHash() != null) {
-            hydra = hydra.withHash(NarHash.sri(NarHash.parse(req.hydraHash())));
+            try {
+                hydra = hydra.withHash(NarHash.sri(NarHash.parse(req.hydraHash())));
+            } catch (InvalidInputException e) {
+                throw InvalidInputException.about(SourceRequest.HYDRA_HASH, e.getMessage());
+            }
         }
         hydra = fileOrDownload(hydra, req.hydra(), req.onPi());
         if (hydra.file() != null) {

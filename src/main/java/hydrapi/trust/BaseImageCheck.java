@@ -2,6 +2,7 @@
 package hydrapi.trust;
 
 import hydrapi.CorruptImageException;
+import hydrapi.HydrapiException;
 import hydrapi.InvalidInputException;
 import hydrapi.VerificationFailedException;
 
@@ -54,14 +55,16 @@ public final class BaseImageCheck {
         if (!Files.exists(sig)) {
             if (downloaded && !policy.insecure()) {
                 throw new VerificationFailedException(image + ": no signature " + sig.getFileName()
-                        + " was published beside it; pass --insecure to use it unsigned");
+                        + " was published beside it; pass " + HydrapiException.mention(BasePolicy.INSECURE)
+                        + " to use it unsigned");
             }
             status = downloaded ? BuildManifest.SignatureStatus.UNSIGNED_INSECURE
                     : BuildManifest.SignatureStatus.UNSIGNED;
         } else if (policy.keys() == null) {
             if (!policy.insecure()) {
                 throw new InvalidInputException(sig + ": cannot be checked, this hydrapi build ships no Raspberry Pi"
-                        + " key; " + OpenPgpVerifier.HOW_TO_GET_THE_KEY + " (or --insecure)");
+                        + " key; " + OpenPgpVerifier.HOW_TO_GET_THE_KEY + " (or "
+                        + HydrapiException.mention(BasePolicy.INSECURE) + ")");
             }
             status = BuildManifest.SignatureStatus.UNCHECKED_INSECURE;
         } else {

@@ -15,6 +15,10 @@ import java.util.List;
  */
 public record BasePolicy(OpenPgpVerifier keys, List<String> fingerprints, boolean insecure) {
 
+    /** The inputs messages name ({@link hydrapi.HydrapiException#mention}): the key file, and {@code insecure}. */
+    public static final String KEY = "base key";
+    public static final String INSECURE = "insecure";
+
     public BasePolicy {
         fingerprints = List.copyOf(fingerprints);
     }

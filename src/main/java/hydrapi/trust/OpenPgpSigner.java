@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package hydrapi.trust;
 
+import hydrapi.HydrapiException;
 import hydrapi.InvalidInputException;
 
 import org.bouncycastle.bcpg.ArmoredOutputStream;
@@ -42,6 +43,9 @@ import java.util.Iterator;
  * without a {@code Version:} header so it does not change with the Bouncy Castle release.
  */
 public final class OpenPgpSigner {
+
+    /** The input messages name ({@link HydrapiException#mention}): the passphrase that unlocks the signing key. */
+    public static final String PASSPHRASE = "signing key passphrase";
 
     /** Digest used in the signature; RFC 4880bis deprecates SHA-1 for signatures, so only SHA-2 is offered. */
     public enum Digest {
@@ -108,7 +112,7 @@ public final class OpenPgpSigner {
             return new OpenPgpSigner(secret.getPublicKey(), priv, primaryFpr);
         } catch (PGPException e) {
             throw new InvalidInputException(source + ": cannot unlock key " + primaryFpr
-                    + " (wrong passphrase?); check --sign-passphrase-file", e);
+                    + " (wrong passphrase?); check " + HydrapiException.mention(PASSPHRASE), e);
         }
     }
 
@@ -122,7 +126,7 @@ public final class OpenPgpSigner {
         try {
             bytes = Files.readAllBytes(file);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new InvalidInputException(file + ": passphrase file not found; check --sign-passphrase-file");
+            throw InvalidInputException.about(PASSPHRASE, file, "passphrase file not found");
         }
         try {
             java.nio.CharBuffer chars = java.nio.charset.StandardCharsets.UTF_8.newDecoder()

@@ -2,6 +2,7 @@
 package hydrapi.trust;
 
 import hydrapi.CorruptImageException;
+import hydrapi.HydrapiException;
 import hydrapi.InvalidInputException;
 import hydrapi.VerificationFailedException;
 
@@ -70,23 +71,35 @@ public final class OpenPgpVerifier {
 
     /** Public keys from an armored or binary keyring file ({@code gpg --export [--armor]}). */
     public static OpenPgpVerifier load(Path keyring) throws IOException {
+        return load(keyring, null);
+    }
+
+    /**
+     * As {@link #load(Path)}, for a file the user gave as {@code input} (e.g. {@link BasePolicy#KEY}), which refusals
+     * name: the same loader serves inputs of different commands.
+     */
+    public static OpenPgpVerifier load(Path keyring, String input) throws IOException {
         try (InputStream in = Files.newInputStream(keyring)) {
-            return load(in, keyring.toString());
+            return load(in, keyring.toString(), input);
         } catch (NoSuchFileException e) {
-            throw new InvalidInputException(keyring + ": public key file not found; check --key / --base-key");
+            throw InvalidInputException.about(input, keyring, "public key file not found");
         }
     }
 
     public static OpenPgpVerifier load(InputStream keyring, String source) throws IOException {
+        return load(keyring, source, null);
+    }
+
+    private static OpenPgpVerifier load(InputStream keyring, String source, String input) throws IOException {
         PGPPublicKeyRingCollection keys;
         try {
             keys = new PGPPublicKeyRingCollection(PGPUtil.getDecoderStream(keyring), new BcKeyFingerprintCalculator());
         } catch (PGPException | IOException | RuntimeException e) {
-            throw new InvalidInputException(source + ": not an OpenPGP public keyring (" + e.getMessage()
+            throw InvalidInputException.about(input, source, "not an OpenPGP public keyring (" + e.getMessage()
                     + "); export one with gpg --armor --export KEYID", e);
         }
         if (keys.size() == 0) {
-            throw new InvalidInputException(source + ": holds no OpenPGP public key; export one with "
+            throw InvalidInputException.about(input, source, "holds no OpenPGP public key; export one with "
                     + "gpg --armor --export KEYID");
         }
         return new OpenPgpVerifier(keys, source);
@@ -101,16 +114,18 @@ public final class OpenPgpVerifier {
     /** How to obtain the key when this build ships none: one sentence for refusals. */
     public static final String HOW_TO_GET_THE_KEY = "get Raspberry Pi's key from " + RASPBERRY_PI_KEY_URL
             + ", check that gpg --show-keys prints fingerprint " + RASPBERRY_PI_FINGERPRINT + " (images up to"
-            + " 2025-10-01) or " + RASPBERRY_PI_FINGERPRINT_2025 + " (from 2025-11-24), and pass it with --base-key FILE";
+            + " 2025-10-01) or " + RASPBERRY_PI_FINGERPRINT_2025 + " (from 2025-11-24), and pass it with "
+            + HydrapiException.mention(BasePolicy.KEY) + " FILE";
 
     /**
      * The Raspberry Pi Downloads Signing Key shipped in the jar.
      *
-     * @throws InvalidInputException if this build ships no such key; pass {@code --base-key FILE} instead
+     * @throws InvalidInputException if this build ships no such key; give the base key instead
      */
     public static OpenPgpVerifier raspberryPi() throws IOException {
         return raspberryPiIfShipped().orElseThrow(() -> new InvalidInputException(
-                "this hydrapi build ships no Raspberry Pi signing key; " + HOW_TO_GET_THE_KEY + " (or --insecure)"));
+                "this hydrapi build ships no Raspberry Pi signing key; " + HOW_TO_GET_THE_KEY + " (or "
+                        + HydrapiException.mention(BasePolicy.INSECURE) + ")"));
     }
 
     /** The shipped Raspberry Pi key, or empty when this build ships none (it could not be obtained and verified). */
@@ -190,8 +205,7 @@ public final class OpenPgpVerifier {
 
     private Pending choose(Path signature, java.util.Collection<String> expectedFingerprints) throws IOException {
         if (!Files.exists(signature)) {
-            throw new VerificationFailedException(signature + ": signature missing; fetch it beside the file,"
-                    + " or pass --insecure to accept an unsigned file");
+            throw new VerificationFailedException(signature + ": signature missing; fetch it beside the file");
         }
         List<PGPSignature> sigs = readSignatures(signature);
         java.util.Set<String> expected = new java.util.TreeSet<>();

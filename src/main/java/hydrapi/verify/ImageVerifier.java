@@ -29,6 +29,12 @@ import java.util.Map;
  */
 public final class ImageVerifier {
 
+    /**
+     * The input report details name ({@link HydrapiException#mention}): the public keys to check the image's signature
+     * with.
+     */
+    public static final String KEY = "public key";
+
     private final ProgressListener progress;
     private final int threads;
     private final OpenPgpVerifier keys;
@@ -119,13 +125,14 @@ public final class ImageVerifier {
             }
         }
         if (keys == null) {
-            checks.add(new VerifyReport.Check("signature", "skipped", sig == null ? "no --key given"
-                    : sig.getFileName() + " present; give --key to check it"));
+            checks.add(new VerifyReport.Check("signature", "skipped", sig == null
+                    ? "no " + HydrapiException.mention(KEY) + " given"
+                    : sig.getFileName() + " present; give " + HydrapiException.mention(KEY) + " to check it"));
             return;
         }
         if (sig == null) {
-            checks.add(new VerifyReport.Check("signature", "failed", "--key given but no " + image.getFileName()
-                    + ".asc or .sig beside the image"));
+            checks.add(new VerifyReport.Check("signature", "failed", HydrapiException.mention(KEY) + " given but no "
+                    + image.getFileName() + ".asc or .sig beside the image"));
             return;
         }
         try {

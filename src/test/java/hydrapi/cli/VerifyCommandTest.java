@@ -37,6 +37,17 @@ class VerifyCommandTest {
         }
         Cli.Run j = Cli.run("verify", out.toString(), "--json");
         assertTrue(j.out().contains("\"ok\": true"), j.out());
+        // The library's report names the input; the user reads verify's option, in both forms.
+        assertTrue(r.out().contains("SKIPPED signature        no --key given"), r.out());
+        assertTrue(j.out().contains("no --key given"), j.out());
+    }
+
+    @Test
+    void verify_keyFileMissing_namesVerifysOption() {
+        Path absent = tmp.resolve("absent.asc");
+        Cli.Run r = Cli.run("verify", out.toString(), "--key", absent.toString());
+        assertEquals(2, r.exitCode(), r.stderr());
+        assertEquals("hydrapi: --key " + absent + ": public key file not found\n", r.stderr());
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hydrapi.HydrapiException;
 import hydrapi.InvalidInputException;
 import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
@@ -49,22 +50,27 @@ class HeadlessRecipeTest {
 
     @Test
     void settings_refuseWhatThePiCannotUseByName() {
+        String ssid = HydrapiException.mention(HeadlessSettings.WIFI_SSID);
         List<String[]> bad = List.of(
-                new String[] {"--wifi-psk-file", "Home", "short", "DE", null, null},
-                new String[] {"--wifi-psk-file", "Home", "tab\tinside-pass", "DE", null, null},
-                new String[] {"--wifi-ssid", "x".repeat(33), "longenough", "DE", null, null},
-                new String[] {"--wifi-ssid needs --wifi-country", "Home", "longenough", null, null, null},
-                new String[] {"--wifi-country", null, null, "de", null, null},
-                new String[] {"--wifi-country", null, null, "XX", null, null},
-                new String[] {"--wifi-ssid needs --wifi-psk-file", "Home", null, "DE", null, null},
-                new String[] {"--timezone", null, null, null, "Mars/Olympus", null},
-                new String[] {"--timezone", null, null, null, "../etc/passwd", null},
-                new String[] {"--locale", null, null, null, null, "en_GB.ISO-8859-1"},
-                new String[] {"--locale", null, null, null, null, "C.UTF-8; rm"});
+                new String[] {HeadlessSettings.WIFI_PASSPHRASE, "Home", "short", "DE", null, null},
+                new String[] {HeadlessSettings.WIFI_PASSPHRASE, "Home", "tab\tinside-pass", "DE", null, null},
+                new String[] {HeadlessSettings.WIFI_SSID, "x".repeat(33), "longenough", "DE", null, null},
+                new String[] {HeadlessSettings.WIFI_SSID, "Home", "longenough", null, null, null,
+                    ssid + ": needs " + HydrapiException.mention(HeadlessSettings.WIFI_COUNTRY)},
+                new String[] {HeadlessSettings.WIFI_COUNTRY, null, null, "de", null, null},
+                new String[] {HeadlessSettings.WIFI_COUNTRY, null, null, "XX", null, null},
+                new String[] {HeadlessSettings.WIFI_SSID, "Home", null, "DE", null, null,
+                    ssid + ": needs " + HydrapiException.mention(HeadlessSettings.WIFI_PASSPHRASE)},
+                new String[] {HeadlessSettings.TIMEZONE, null, null, null, "Mars/Olympus", null},
+                new String[] {HeadlessSettings.TIMEZONE, null, null, null, "../etc/passwd", null},
+                new String[] {HeadlessSettings.LOCALE_INPUT, null, null, null, null, "en_GB.ISO-8859-1"},
+                new String[] {HeadlessSettings.LOCALE_INPUT, null, null, null, null, "C.UTF-8; rm"});
         for (String[] c : bad) {
             InvalidInputException e = assertThrows(InvalidInputException.class,
                     () -> HeadlessSettings.of(c[1], c[2], c[3], c[4], c[5]), String.join(",", c[0]));
-            assertTrue(e.getMessage().startsWith(c[0]), e.getMessage());
+            assertEquals(c[0], e.input(), e.getMessage());
+            String start = c.length > 6 ? c[6] : HydrapiException.mention(c[0]) + ": ";
+            assertTrue(e.getMessage().startsWith(start), e.getMessage());
             assertFalse(e.getMessage().contains("\n"));
             assertFalse(c[2] != null && e.getMessage().contains(c[2]), "a passphrase must not be echoed");
         }

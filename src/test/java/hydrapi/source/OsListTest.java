@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hydrapi.HydrapiException;
 import hydrapi.InvalidInputException;
 
 import java.io.IOException;
@@ -57,7 +58,7 @@ class OsListTest {
         String noArmhf = sample().replace("raspios_lite_armhf", "raspios_full_armhf");
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> OsList.parse(noArmhf, "list.json").latestLite(OsList.Arch.ARMHF, "list.json"));
-        assertTrue(e.getMessage().contains("--base URL"), e.getMessage());
+        assertTrue(e.getMessage().contains(HydrapiException.mention(BaseSource.INPUT) + " URL"), e.getMessage());
     }
 
     @Test

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hydrapi.CorruptImageException;
+import hydrapi.HydrapiException;
 import hydrapi.InvalidInputException;
 import hydrapi.VerificationFailedException;
 import hydrapi.testkit.Oracles;
@@ -142,7 +143,7 @@ class BaseImageCheckTest {
         Path img = release("unsigned", null);
         VerificationFailedException e = assertThrows(VerificationFailedException.class,
                 () -> check(img, true, pi(false)));
-        assertTrue(e.getMessage().contains("--insecure"), e.getMessage());
+        assertTrue(e.getMessage().contains(HydrapiException.mention(BasePolicy.INSECURE)), e.getMessage());
         assertEquals(BuildManifest.SignatureStatus.UNSIGNED_INSECURE, check(img, true, pi(true)).base().signature());
     }
 
@@ -162,7 +163,8 @@ class BaseImageCheckTest {
         BasePolicy none = new BasePolicy(null, java.util.List.of(OpenPgpVerifier.RASPBERRY_PI_FINGERPRINT), false);
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> check(img, false, none));
         assertTrue(e.getMessage().contains(OpenPgpVerifier.RASPBERRY_PI_KEY_URL)
-                && e.getMessage().contains("--base-key") && !e.getMessage().contains("\n"), e.getMessage());
+                && e.getMessage().contains(HydrapiException.mention(BasePolicy.KEY)) && !e.getMessage().contains("\n"),
+                e.getMessage());
         BaseImageCheck.Outcome o = check(img, false, new BasePolicy(null, java.util.List.of(), true));
         assertEquals(BuildManifest.SignatureStatus.UNCHECKED_INSECURE, o.base().signature());
         assertTrue(o.contentChecked(), "the sidecar still vouches for the bytes");

@@ -145,10 +145,21 @@ class OpenPgpVerifierTest {
     }
 
     @Test
-    void verify_missingSignatureFails() throws IOException {
+    void verify_missingSignatureFails_namingNoOtherInput() throws IOException {
         VerificationFailedException e = assertThrows(VerificationFailedException.class,
                 () -> OpenPgpVerifier.load(goodPub).verify(file, dir.resolve("absent.sig"), goodFpr));
-        assertTrue(e.getMessage().contains("--insecure"), e.getMessage());
+        // verify has no switch to accept an unsigned file, so the message offers none.
+        assertEquals(dir.resolve("absent.sig") + ": signature missing; fetch it beside the file", e.getMessage());
+    }
+
+    @Test
+    void load_missingFileNamesTheInputThatGaveIt() {
+        Path absent = dir.resolve("absent.asc");
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> OpenPgpVerifier.load(absent, BasePolicy.KEY));
+        assertEquals(BasePolicy.KEY, e.input());
+        assertEquals(HydrapiException.mention(BasePolicy.KEY) + " " + absent + ": public key file not found",
+                e.getMessage());
     }
 
     @Test
@@ -207,7 +218,7 @@ class OpenPgpVerifierTest {
     void raspberryPi_shippedKeyHasTheDocumentedFingerprintOrIsAbsent() throws IOException {
         if (OpenPgpVerifier.class.getResource(OpenPgpVerifier.RASPBERRY_PI_KEY_RESOURCE) == null) {
             InvalidInputException e = assertThrows(InvalidInputException.class, OpenPgpVerifier::raspberryPi);
-            assertTrue(e.getMessage().contains("--base-key"), e.getMessage());
+            assertTrue(e.getMessage().contains(HydrapiException.mention(BasePolicy.KEY)), e.getMessage());
             return;
         }
         assertEquals(java.util.List.of(OpenPgpVerifier.RASPBERRY_PI_FINGERPRINT),
