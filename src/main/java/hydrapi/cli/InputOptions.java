@@ -5,6 +5,7 @@ import hydrapi.HydrapiException;
 import hydrapi.assemble.BuildRequest;
 import hydrapi.assemble.OverlayScanner;
 import hydrapi.boot.TrialBoot;
+import hydrapi.fleet.Fleet;
 import hydrapi.recipe.HeadlessSettings;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.Pin;
@@ -52,7 +53,11 @@ final class InputOptions {
             Map.entry(OpenPgpSigner.PASSPHRASE, "--sign-passphrase-file"),
             Map.entry(ImageVerifier.KEY, "--key"),
             Map.entry(TrialBoot.KERNEL_PACKAGE, "--kernel-deb"),
-            Map.entry(TrialBoot.KEEP, "--keep"));
+            Map.entry(TrialBoot.KEEP, "--keep"),
+            Map.entry(Fleet.SERVER, "--server"),
+            Map.entry(Fleet.BUILDER, "--builder"),
+            Map.entry(Fleet.SYSTEM, "--system"),
+            Map.entry(Fleet.MAX_JOBS, "--max-jobs"));
 
     private static final Pattern MENTION = Pattern.compile(HydrapiException.MENTION_OPEN + "([^"
             + HydrapiException.MENTION_OPEN + HydrapiException.MENTION_CLOSE + "]+)" + HydrapiException.MENTION_CLOSE);
