@@ -6,7 +6,10 @@
 #
 # usage: testdata/compare-builds.sh OLD.jar NEW.jar
 #        KEEP=1 keeps the work directory (its path is printed) to look at a difference.
-# Prints one line per output file (same / DIFFERS / MISSING) and exits 1 if any differs.
+# Prints one line per output file (same / DIFFERS / MISSING) and exits 1 if any differs. When the two jars write
+# different manifest formats (issue 16 allows that change alone), an image is compared file by file instead (root
+# through debugfs rdump, boot through mtools; run as root so owners survive), leaving out the manifest file, and the
+# manifests are compared apart from their format, hydra_pin and recipes, which are printed.
 set -Eeuo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -72,6 +75,31 @@ build() { # JAR OUTDIR ARGS...
     >"$outdir/log" 2>&1 || { echo "build failed with $jar ($outdir/log):" >&2; cat "$outdir/log" >&2; return 1; }
 }
 
+# A file-level account of one image: every path of the root (ext4, through debugfs rdump, run as root so owners
+# survive) and of the boot partition (FAT, through mtools), each with type, mode, owner, size and SHA-256 or link
+# target. PATHS_TO_SKIP are left out. Used when the manifest format changed, which changes the image's bytes.
+listing() { # XZ WORKDIR SKIP...
+  local xzf=$1 dir=$2
+  shift 2
+  mkdir -p "$dir/root" "$dir/boot"
+  xz -dc "$xzf" >"$dir/disk.img"
+  local starts
+  mapfile -t starts < <(sfdisk -J "$dir/disk.img" | jq -r '.partitiontable.partitions[].start')
+  debugfs -R "rdump / $dir/root" "$dir/disk.img?offset=$((starts[1] * 512))" >/dev/null 2>&1
+  MTOOLS_SKIP_CHECK=1 mcopy -s -n -p -i "$dir/disk.img@@$((starts[0] * 512))" ::/ "$dir/boot/"
+  rm -f "$dir/disk.img"
+  local skip
+  for skip in "$@"; do rm -f "$dir$skip"; done
+  (cd "$dir" && find root boot -mindepth 1 -printf '%y %m %U:%G %s %T@ %p -> %l\n' | LC_ALL=C sort) >"$dir/listing"
+  (cd "$dir" && find root boot -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) >>"$dir/listing"
+  echo "$dir/listing"
+}
+
+# The manifest minus what a format change may change: its format number, hydra_pin (format 2) and recipes (3).
+manifest_core() {
+  jq -S 'del(.hydrapi_manifest, .hydra_pin, .recipes)' "$1"
+}
+
 differ=0
 for c in "${cases[@]}"; do
   name=${c%%|*}
@@ -80,6 +108,8 @@ for c in "${cases[@]}"; do
   read -r -a argv <<<"$args"
   build "$old" "$work/old/$name" "${argv[@]}"
   build "$new" "$work/new/$name" "${argv[@]}"
+  fa=$(jq .hydrapi_manifest "$work/old/$name/out.img.xz.manifest.json")
+  fb=$(jq .hydrapi_manifest "$work/new/$name/out.img.xz.manifest.json")
   for f in out.img.xz out.img.xz.sha256 out.img.xz.manifest.json; do
     a=$work/old/$name/$f
     b=$work/new/$name/$f
@@ -88,6 +118,28 @@ for c in "${cases[@]}"; do
       differ=1
     elif cmp -s "$a" "$b"; then
       printf '%-8s %-14s %s (%s bytes)\n' same "$name" "$f" "$(stat -c %s "$a")"
+    elif [[ $fa != "$fb" && $f == out.img.xz.sha256 ]]; then
+      printf '%-8s %-14s %s (the image holds the manifest)\n' differs "$name" "$f"
+    elif [[ $fa != "$fb" && $f == out.img.xz.manifest.json ]]; then
+      if [[ $(manifest_core "$a") == "$(manifest_core "$b")" ]]; then
+        printf '%-8s %-14s %s: format %s -> %s; all but hydra_pin/recipes the same\n' same "$name" "$f" "$fa" "$fb"
+        printf '         %-14s   old hydra_pin: %s\n' "" "$(jq -c .hydra_pin "$a")"
+        printf '         %-14s   new recipes:   %s\n' "" "$(jq -c .recipes "$b")"
+      else
+        printf '%-8s %-14s %s (beyond the format change)\n' DIFFERS "$name" "$f"
+        differ=1
+      fi
+    elif [[ $fa != "$fb" && $f == out.img.xz ]]; then
+      # Same files apart from the manifest itself, whose bytes the format changes.
+      la=$(listing "$a" "$work/old/$name/tree" /root/etc/hydrapi/manifest.json)
+      lb=$(listing "$b" "$work/new/$name/tree" /root/etc/hydrapi/manifest.json)
+      if diff -q <(sed "s|$work/old/$name/tree||" "$la") <(sed "s|$work/new/$name/tree||" "$lb") >/dev/null; then
+        printf '%-8s %-14s %s: every file but the manifest the same (%s paths)\n' same "$name" "$f" \
+          "$(grep -c . "$la")"
+      else
+        printf '%-8s %-14s %s (files differ: diff %s %s)\n' DIFFERS "$name" "$f" "$la" "$lb"
+        differ=1
+      fi
     else
       printf '%-8s %-14s %s\n' DIFFERS "$name" "$f"
       differ=1
@@ -95,6 +147,6 @@ for c in "${cases[@]}"; do
   done
 done
 if [[ $differ == 0 ]]; then
-  echo "all outputs identical"
+  echo "all outputs identical (apart from a manifest format change, where one is shown)"
 fi
 exit "$differ"
