@@ -90,7 +90,7 @@ listing() { # XZ WORKDIR SKIP...
   rm -f "$dir/disk.img"
   local skip
   for skip in "$@"; do rm -f "$dir$skip"; done
-  (cd "$dir" && find root boot -mindepth 1 -printf '%y %m %U:%G %s %T@ %p -> %l\n' | LC_ALL=C sort) >"$dir/listing"
+  (cd "$dir" && find root boot -mindepth 1 -printf '%y %m %U:%G %s %p -> %l\n' | LC_ALL=C sort) >"$dir/listing"
   (cd "$dir" && find root boot -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) >>"$dir/listing"
   echo "$dir/listing"
 }
