@@ -191,7 +191,7 @@ class BuildBaseDownloadTest {
         }
         Oracles.check("jq", "-e", ".base.name == \"" + NAME + "\" and .base.url == \"" + base() + FOLDER + NAME
                 + "\" and .base.signature == \"verified\" and .base.signer == \"" + piFpr + "\" and .base.sha256 == \""
-                + ManifestOracle.sha256sum(image, tmp) + "\" and (.recipes | map(.name)) == [\"hydra-server\"]"
+                + ManifestOracle.sha256sum(image, tmp) + "\" and (.recipes | map(.name)) == [\"hydra-server\", \"raspberry-pi-boot\"]"
                 + " and .recipes[0].facts.pin == \"modern\" and (.recipes[0].facts.hydra_rev | startswith(\"241ab718\"))"
                 + " and .source_date_epoch == 1700000000", manifest.toString());
 

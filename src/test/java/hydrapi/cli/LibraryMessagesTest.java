@@ -120,7 +120,12 @@ class LibraryMessagesTest {
                 new ByteArrayOutputStream()));
         Set<String> options = new TreeSet<>();
         cl.getCommandSpec().options().forEach(o -> options.addAll(Set.of(o.names())));
-        for (CommandLine sub : cl.getSubcommands().values()) {
+        // Nested commands too (fleet init).
+        List<CommandLine> commands = new ArrayList<>(cl.getSubcommands().values());
+        for (int i = 0; i < commands.size(); i++) {
+            commands.addAll(commands.get(i).getSubcommands().values());
+        }
+        for (CommandLine sub : commands) {
             sub.getCommandSpec().options().forEach(o -> options.addAll(Set.of(o.names())));
         }
         Set<String> unknown = new TreeSet<>();
