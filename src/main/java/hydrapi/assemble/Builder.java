@@ -87,9 +87,10 @@ public final class Builder {
              // Closing it closes the base device too, which BaseImage then closes again: harmless.
              OverlayDevice disk = new OverlayDevice(base.device(), DISK_OVERLAY_MEMORY_BYTES, req.scratchDir())) {
             ImageView view = ImageView.open(disk, resolved.file().getFileName().toString());
-            // Read from the base before anything is written: what the image does on its own first boot.
-            FirstBoot firstBoot = RecipeInputs.firstBoot(view);
+            // Read from the base before anything is written: what the image does on its own first boot (its
+            // release, read once, is also what recipes check).
             RecipeInputs facts = new RecipeInputs(view);
+            FirstBoot firstBoot = facts.firstBoot();
             List<FileSpec> specs = new ArrayList<>();
             List<BuildManifest.RecipeRecord> recipes = planRecipes(req.recipes(), facts, overlaySpecs, specs);
             refuseManifestPath(specs, rules);

@@ -103,9 +103,9 @@ public final class RecipeInputs implements ImageFacts {
     }
 
     /** The first-boot machinery, or NONE for an image whose root cannot be read as Raspberry Pi OS's. */
-    static FirstBoot firstBoot(ImageView view) throws IOException {
+    FirstBoot firstBoot() throws IOException {
         try {
-            return release(view).firstBoot();
+            return release().firstBoot();
         } catch (InvalidInputException e) {
             return FirstBoot.NONE;
         }

@@ -10,7 +10,6 @@ import org.bouncycastle.crypto.util.OpenSSHPrivateKeyUtil;
 import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
@@ -80,16 +79,6 @@ public record SshKeyPair(String privateKey, String publicKey) {
                     + " again with fleet init");
         }
         return new SshKeyPair(privateKey, publicKey);
-    }
-
-    /** The key's base64 blob alone, as /etc/nix/machines' last field and known_hosts take it. */
-    public String publicBlob() {
-        return publicKey.strip().split(" ")[1];
-    }
-
-    /** The public key's base64 blob of the whole line, as {@code base64 -w0 KEY.pub} prints it (machines field 8). */
-    public String publicLineBase64() {
-        return Base64.getEncoder().encodeToString(publicKey.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String publicLine(Ed25519PublicKeyParameters pk, String comment) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The Hydra server as a {@link Recipe}: the admin login, host name and SSH, and (unless the options say no Hydra)
@@ -52,8 +53,9 @@ public final class HydraServerRecipe implements Recipe {
         }
         HydraRecipe recipe = new HydraRecipe(o, image.accounts(), image.release());
         List<FileSpec> specs = new ArrayList<>(recipe.specs());
-        if (recipe.skelCopy().isPresent()) {
-            specs.addAll(recipe.skelCopy().get().specs(image));
+        Optional<SkelCopy> skel = recipe.skelCopy();
+        if (skel.isPresent()) {
+            specs.addAll(skel.get().specs(image));
         }
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("admin_user", o.adminUser());
