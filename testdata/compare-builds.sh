@@ -88,6 +88,9 @@ listing() { # XZ WORKDIR SKIP...
   debugfs -R "rdump / $dir/root" "$dir/disk.img?offset=$((starts[1] * 512))" >/dev/null 2>&1
   MTOOLS_SKIP_CHECK=1 mcopy -s -n -p -i "$dir/disk.img@@$((starts[0] * 512))" ::/ "$dir/boot/"
   rm -f "$dir/disk.img"
+  # debugfs and mcopy report little through their exit codes: an empty copy would compare equal to another.
+  [[ -f $dir/root/etc/passwd && -f $dir/boot/cmdline.txt ]] ||
+    { echo "compare-builds.sh: copying $xzf's files out failed (no /etc/passwd or cmdline.txt in $dir)" >&2; exit 1; }
   local skip
   for skip in "$@"; do rm -f "$dir$skip"; done
   (cd "$dir" && find root boot -mindepth 1 -printf '%y %m %U:%G %s %p -> %l\n' | LC_ALL=C sort) >"$dir/listing"
