@@ -104,8 +104,8 @@ final class HydraServerOptions {
     int buildUsers;
 
     @Option(names = "--fleet", paramLabel = "DIR",
-            description = "Fleet directory (from fleet init): build this image as the fleet's machine --role. The "
-                + "image then holds one of the fleet's private keys: do not publish it.")
+            description = "Fleet directory (from fleet init): build this image as the fleet's machine --role, with "
+                + "or without --user. The image then holds one of the fleet's private keys: do not publish it.")
     Path fleet;
 
     @Option(names = "--role", paramLabel = "NAME",
@@ -127,20 +127,25 @@ final class HydraServerOptions {
 
     /** The recipe's options, or null when no --user asks for it (then recipe options are a usage error). */
     HydraOptions options(Main main, List<Path> overlays) throws IOException {
+        // A fleet's machine needs no login for people (the server reaches a builder as nix-ssh), so --fleet alone
+        // turns the recipe on; only the login's own options then need --user.
+        boolean fleetMember = fleet != null || role != null;
         if (user == null) {
             List<String> given = new ArrayList<>();
             for (String o : List.of("--hostname", "--ssh-key", "--password-hash", "--password-file", "--hydra-pin",
                     "--hydra-source", "--hydra-hash", "--nix-source", "--nix-hash", "--cpan-source", "--cpan-hash",
-                    "--download-on-pi", "--jobset", "--hydra-admin-email", "--build-users", "--no-hydra", "--fleet",
-                    "--role")) {
-                if (mixee.commandLine().getParseResult().hasMatchedOption(o)) {
+                    "--download-on-pi", "--jobset", "--hydra-admin-email", "--build-users", "--no-hydra")) {
+                boolean loginOnly = o.equals("--ssh-key") || o.startsWith("--password");
+                if (mixee.commandLine().getParseResult().hasMatchedOption(o) && (!fleetMember || loginOnly)) {
                     given.add(o);
                 }
             }
             if (!given.isEmpty()) {
                 throw new InvalidInputException(String.join(", ", given) + " need --user NAME (the admin login)");
             }
-            return null;
+            if (!fleetMember) {
+                return null;
+            }
         }
         List<String> keys = new ArrayList<>();
         for (Path f : sshKeys) {
@@ -155,7 +160,11 @@ final class HydraServerOptions {
                         + " of a key (ssh-keygen makes one)");
             }
         }
-        if (keys.isEmpty() && passwordHash == null && passwordFile == null && !overlayAuthorizesKeys(overlays)) {
+        if (user == null) {
+            loginWarning = "the image has no login account (no --user): nobody can log in to " + role
+                    + ", only the fleet's machines reach each other";
+        } else if (keys.isEmpty() && passwordHash == null && passwordFile == null
+                && !overlayAuthorizesKeys(overlays)) {
             loginWarning = user + " gets neither an SSH key nor a password, so nobody can log in to the image; give"
                     + " --ssh-key or --password-file";
         }

@@ -111,6 +111,9 @@ final class AccountPlan {
             }
         }
 
+        if (o.adminUser() == null) {
+            return p;
+        }
         String[] admin = passwd.find(o.adminUser());
         if (admin != null && !isLoginAccount(admin)) {
             // Sudo and an authorized_keys for daemon, sshd or nobody would open a service account to logins.

@@ -52,7 +52,9 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
 
     public HydraOptions {
         Objects.requireNonNull(hostname, "hostname");
-        Objects.requireNonNull(adminUser, "adminUser");
+        if (adminUser == null && fleet == null) {
+            throw new NullPointerException("adminUser");
+        }
         sshPublicKeys = List.copyOf(sshPublicKeys);
         Objects.requireNonNull(pin, "pin");
         Objects.requireNonNull(now, "now");
@@ -72,6 +74,11 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
     public HydraOptions withFleet(FleetMember member) {
         return new HydraOptions(hostname, adminUser, sshPublicKeys, passwordHash, passwordFile, pin, sources,
                 adminEmail, buildUsers, noHydra, now, reproducible, bootMount, jobsets, member);
+    }
+
+    /** The name of Hydra's own admin (its web login): the admin login's, or "admin" for an image without one. */
+    public String hydraAdmin() {
+        return adminUser != null ? adminUser : "admin";
     }
 
     /** Whether this image is a fleet's builder: Nix only, no Hydra, no PostgreSQL. */
@@ -100,11 +107,17 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
             throw InvalidInputException.about(HOST_NAME, "'" + hostname + "' is not a host name (letters, digits,"
                     + " '-', at most 63)");
         }
-        if (!USER.matcher(adminUser).matches()) {
+        if (adminUser == null) {
+            // A fleet's machine with no login for people: the server reaches a builder as nix-ssh.
+            if (passwordHash != null || passwordFile != null || !sshPublicKeys.isEmpty()) {
+                throw InvalidInputException.about(ADMIN_USER, "a password or SSH key is for a login, and none is"
+                        + " asked for; name the admin login");
+            }
+        } else if (!USER.matcher(adminUser).matches()) {
             throw InvalidInputException.about(ADMIN_USER, "'" + adminUser + "' is not a login name"
                     + " ([a-z][a-z0-9-]{0,31})");
         }
-        if (RESERVED_USERS.matcher(adminUser).matches()) {
+        if (adminUser != null && RESERVED_USERS.matcher(adminUser).matches()) {
             throw InvalidInputException.about(ADMIN_USER, "'" + adminUser + "' is an account of the system, Nix or"
                     + " Hydra (root, nixbld*, hydra*, nix-ssh); choose a login name of your own");
         }

@@ -95,7 +95,9 @@ public final class HydraRecipe {
         out.add(owned("/etc/group", 0644, 0, 0, accounts.groupEdit()));
         out.add(owned("/etc/shadow", 0640, 0, shadowGid, accounts.shadowEdit()));
         out.add(owned("/etc/gshadow", 0640, 0, shadowGid, accounts.gshadowEdit()));
-        adminHome(accounts.user(o.adminUser()), accounts.adminIsNew(), out);
+        if (o.adminUser() != null) {
+            adminHome(accounts.user(o.adminUser()), accounts.adminIsNew(), out);
+        }
 
         // Host name: /etc/hosts keeps Debian's 127.0.1.1 convention so sudo and hostname -f resolve it.
         out.add(FileSpec.file("/etc/hostname", 0644, text(o.hostname() + "\n")));
@@ -151,7 +153,7 @@ public final class HydraRecipe {
     /** The /etc/skel copy a new admin needs; empty when the user already existed. */
     public Optional<SkelCopy> skelCopy() throws IOException {
         AccountPlan accounts = AccountPlan.of(options, snapshot, null);
-        if (!accounts.adminIsNew()) {
+        if (options.adminUser() == null || !accounts.adminIsNew()) {
             return Optional.empty();
         }
         AccountPlan.User u = accounts.user(options.adminUser());
@@ -306,9 +308,9 @@ public final class HydraRecipe {
             kv(s, "HYDRA_URL", "http://" + o.hostname() + ":3000");
             kv(s, "NOTIFICATION_SENDER", "hydra@" + o.hostname());
         }
-        kv(s, "ADMIN_USER", o.adminUser());
-        kv(s, "ADMIN_FULLNAME", o.adminUser());
-        kv(s, "ADMIN_EMAIL", o.adminEmail() != null ? o.adminEmail() : o.adminUser() + "@" + o.hostname());
+        kv(s, "ADMIN_USER", o.hydraAdmin());
+        kv(s, "ADMIN_FULLNAME", o.hydraAdmin());
+        kv(s, "ADMIN_EMAIL", o.adminEmail() != null ? o.adminEmail() : o.hydraAdmin() + "@" + o.hostname());
         kv(s, "NOT_BEFORE", Long.toString(o.now().getEpochSecond()));
         kv(s, "BOOT_MOUNT", o.bootMount());
         if (o.isFleetBuilder()) {

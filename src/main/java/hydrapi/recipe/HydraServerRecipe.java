@@ -59,7 +59,9 @@ public final class HydraServerRecipe implements Recipe {
             specs.addAll(skel.get().specs(image));
         }
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("admin_user", o.adminUser());
+        if (o.adminUser() != null) {
+            facts.put("admin_user", o.adminUser());
+        }
         facts.put("host_name", o.hostname());
         if (!o.noHydra()) {
             Pin pin = o.pin();

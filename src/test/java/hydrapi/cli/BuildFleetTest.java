@@ -178,6 +178,40 @@ class BuildFleetTest {
     }
 
     @Test
+    void withoutUser_aFleetsMachinesHaveNoLoginForPeople_butStillTheirRoles() throws Exception {
+        Path sample = Samples.sampleRaw(tmp);
+        String basePasswd = new String(Oracles.debugfsCat(sample, OFF, "/etc/passwd"), StandardCharsets.UTF_8);
+        String baseGroup = new String(Oracles.debugfsCat(sample, OFF, "/etc/group"), StandardCharsets.UTF_8);
+        for (String role : List.of("srv", "b1")) {
+            Path out = tmp.resolve("nl-" + role + ".img.xz");
+            Cli.Run run = Cli.run("build", "--base", Samples.sampleXz().toString(), "--out", out.toString(),
+                    "--fleet", fleet.toString(), "--role", role, "--hydra-pin", "legacy-2016", "--download-on-pi");
+            assertEquals(0, run.exitCode(), run.stderr());
+            assertTrue(run.stderr().contains("warning: the image has no login account (no --user): nobody can log in"
+                    + " to " + role), run.stderr());
+            Path raw = tmp.resolve("nl-" + role + ".img");
+            Oracles.xzDecompress(out, raw);
+            Oracles.assertE2fsckClean(raw, OFF);
+            String passwd = cat(raw, "/etc/passwd");
+            // No login for people was added (UID 1000..59999 with a shell; Nix's build users have none), and nobody
+            // joined sudo.
+            for (String line : passwd.split("\n")) {
+                String[] f = line.split(":");
+                int uid = Integer.parseInt(f[2]);
+                if (uid >= 1000 && uid < 60000 && !f[6].endsWith("nologin")) {
+                    assertTrue(basePasswd.contains(line), "a login account the base did not have: " + line);
+                }
+            }
+            assertEquals(field(baseGroup, "^(sudo:.*)$"), field(cat(raw, "/etc/group"), "^(sudo:.*)$"));
+            String config = cat(raw, "/etc/hydra-firstboot/config.env");
+            assertTrue(config.contains("\nROLE='" + (role.equals("srv") ? "server" : "builder") + "'\n"), config);
+            assertTrue(config.contains("\nADMIN_USER='admin'\n"), "Hydra's web admin: " + config);
+        }
+        assertTrue(cat(tmp.resolve("nl-b1.img"), "/var/lib/nix-ssh/.ssh/authorized_keys").contains("restrict,"));
+        assertTrue(cat(tmp.resolve("nl-srv.img"), "/etc/nix/machines").contains("nix-ssh@b1.local "));
+    }
+
+    @Test
     void sameFleetAndInputs_giveTheSameBytes_anotherBuilderOthers() throws Exception {
         build("b2");
         byte[] first = Files.readAllBytes(tmp.resolve("b2.img.xz"));
