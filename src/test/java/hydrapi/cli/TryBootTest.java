@@ -172,6 +172,15 @@ class TryBootTest {
 
         // ---- boot 2: the kept disk, booted again, resumes --------------------------------------------------
         Boot resumed = boot(disk.toString(), "--card-size", "16G", "--keep", "--timeout", "600", "--memory", "3072");
+        if (resumed.rc == 1 && resumed.out.contains("root after boot:  partition 2 " + gib(rootBytes)
+                + ", filesystem not known until its journal is replayed")) {
+            // The emulated guest stopped inside the kernel's own boot, before it mounted the root (seen once in CI
+            // under TCG: the console ends in PCI probing, QEMU exits). try boots a copy, so the kept disk is as the
+            // cut left it, and booting it again tests the same thing.
+            System.out.println("TryBootTest: the guest stopped before it mounted its root; booting the kept disk"
+                    + " once more. Its console ended:\n" + tail(resumed.console, 5));
+            resumed = boot(disk.toString(), "--card-size", "16G", "--keep", "--timeout", "600", "--memory", "3072");
+        }
         assertEquals(0, resumed.rc, resumed.err + resumed.out);
         assertTrue(resumed.console.contains("hydra-firstboot: stage 9/15: 08-setup-postgres"), resumed.console);
         // 01 was stamped (and its stamp committed by later stamps' fsync) before the cut: it does not run again.
@@ -412,5 +421,10 @@ class TryBootTest {
             }
         }
         return m;
+    }
+
+    private static String tail(String text, int lines) {
+        List<String> all = text.lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 }
