@@ -75,8 +75,9 @@ declare -A name=()
 declare -A pin=()
 declare -A ns=([srv]="hydrapi-$$-srv" [bld]="hydrapi-$$-bld")
 no_secret_before_boot=0
+declare -A image=([srv]=${images[0]} [bld]=${images[1]})
 for m in srv bld; do
-  machine_prepare "$m" "${images[$([ "$m" = srv ] && echo 0 || echo 1)]}" "$work/$m"
+  machine_prepare "$m" "${image[$m]}" "$work/$m"
 done
 srv_root=${m_root[srv]}
 bld_root=${m_root[bld]}
@@ -88,7 +89,7 @@ for m in srv bld; do
   name[$m]=$(cat "${m_root[$m]}/etc/hostname")
   [ "$net_only" = 1 ] && continue
   config=${m_root[$m]}/etc/hydra-firstboot/config.env
-  [ -r "$config" ] || { echo "fleet-e2e.sh: ${images[0]} has no /etc/hydra-firstboot/config.env (not a hydrapi image)" >&2; exit 2; }
+  [ -r "$config" ] || { echo "fleet-e2e.sh: ${image[$m]} has no /etc/hydra-firstboot/config.env (not a hydrapi image)" >&2; exit 2; }
   role=$(sed -n "s/^ROLE='\(.*\)'$/\1/p" "$config")
   want=$([ "$m" = srv ] && echo server || echo builder)
   [ "$role" = "$want" ] || { echo "fleet-e2e.sh: the $want image's config.env says ROLE='$role'" >&2; exit 2; }
@@ -109,7 +110,7 @@ netns_link "${ns[srv]}" "hpe$$s" "${addr[srv]}" "${ns[bld]}" "hpe$$b" "${addr[bl
 for m in srv bld; do
   m_netns[$m]=${ns[$m]}
   # Stands in for avahi: on a LAN each Pi answers NAME.local for itself, and the peer's mDNS answer gives its address.
-  printf '# fleet-e2e.sh: stands in for mDNS (avahi) in a test container\n%s\t%s.local\n%s\t%s %s.local\n' \
+  printf '\n# fleet-e2e.sh: stands in for mDNS (avahi) in a test container\n%s\t%s.local\n%s\t%s %s.local\n' \
     "${addr[$m]}" "${name[$m]}" "${addr[${peer[$m]}]}" "${name[${peer[$m]}]}" "${name[${peer[$m]}]}" \
     >> "${m_root[$m]}/etc/hosts"
 done
