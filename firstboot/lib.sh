@@ -58,6 +58,12 @@ load_config() {
     legacy-2016|modern) ;;
     *) fatal "PIN='${PIN:-}' in $FB_CONFIG is neither legacy-2016 nor modern" ;;
   esac
+  # A fleet's builder installs Nix alone; images from before fleets have no ROLE and are servers.
+  ROLE=${ROLE:-server}
+  case "$ROLE" in
+    server|builder) ;;
+    *) fatal "ROLE='$ROLE' in $FB_CONFIG is neither server nor builder" ;;
+  esac
   : "${HYDRA_REV:?HYDRA_REV missing in config.env}"
   : "${NIX_VERSION:?NIX_VERSION missing in config.env}"
 }
@@ -191,6 +197,14 @@ load_hydra_env() {
 
 pin_is_legacy() {
   [ "$PIN" = legacy-2016 ]
+}
+
+# Whether stage file FILE runs on this machine: a stage with a line "# hydra-firstboot: role NAME..." runs only in
+# those roles, one without in every role.
+stage_for_role() {
+  local roles
+  roles=$(sed -n 's/^# hydra-firstboot: role //p' "$1")
+  [ -z "$roles" ] || [[ " $(tr '\n' ' ' <<< "$roles") " == *" $ROLE "* ]]
 }
 
 # Parallel compile jobs: one per 1.5 GiB of RAM, at least 1, at most one per core. A "4 GB" Pi reports about

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 02 (hydra-first-boot.md §6.4): heal dpkg, then install the pin's package set (packages/PIN.apt) with retries and
-# the dpkg lock timeout; for the legacy pin, check that every Perl module Hydra loads from Debian is there
-# (packages/PIN.perl).
+# Stage 02 (hydra-first-boot.md §6.4): heal dpkg, then install the pin's package set (packages/PIN.apt; a fleet's
+# builder: packages/PIN-builder.apt) with retries and the dpkg lock timeout; for the legacy pin's server, check that
+# every Perl module Hydra loads from Debian is there (packages/PIN.perl).
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
@@ -15,6 +15,7 @@ read_list() {
 }
 
 list=$FB_LIBDIR/packages/$PIN.apt
+if [ "$ROLE" = builder ]; then list=$FB_LIBDIR/packages/$PIN-builder.apt; fi
 [ -r "$list" ] || fatal "package list $list missing; rebuild the image with hydrapi"
 mapfile -t packages < <(read_list "$list")
 
@@ -37,7 +38,7 @@ else
 fi
 
 modules=$FB_LIBDIR/packages/$PIN.perl
-if [ -r "$modules" ]; then
+if [ "$ROLE" = server ] && [ -r "$modules" ]; then
   # One perl for all: it prints the names that do not load.
   missing=$(read_list "$modules" | perl -ne 'chomp; (my $f = "$_.pm") =~ s{::}{/}g;
     eval { local $SIG{__WARN__} = sub {}; require $f; 1 } or print "$_ "')

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Stage 05 (hydra-first-boot.md §1.3, §4.2): build users in /etc/group, the pin's nix.conf block, the store and the
-# daemon.
+# Stage 05 (hydra-first-boot.md §1.3, §4.2): build users in /etc/group, a server's binary-cache signing key, the pin's
+# nix.conf block, the store and the daemon.
 set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
@@ -18,6 +18,42 @@ if [ -z "$members" ]; then
   done
   members=$(getent group nixbld | cut -d: -f4)
   [ -n "$members" ] || { log "group nixbld still has no members"; exit 1; }
+fi
+
+# The binary cache's signing key (docs/fleet.md, "The binary cache"): made here, on the Pi, never shipped in the
+# image. nix-store writes NAME:base64 of the Ed25519 key pair, the secret with umask 077 (nix-store.cc,
+# opGenerateBinaryCacheKey, in Nix 1.11 and 2.x). hydra-server signs the narinfo it serves with it (View/NARInfo.pm,
+# binary_cache_secret_key_file) as hydra-www, hence 0440 root:hydra. Made in a directory beside, then renamed, the
+# secret last: a power cut leaves either no secret, and a fresh pair is made, or the pair.
+sec=$FB_ETC/nix/hydra-cache.sec
+pub=$FB_ETC/nix/hydra-cache.pub
+if [ -n "${CACHE_KEY_NAME:-}" ] && [ ! -s "$sec" ]; then
+  if pin_is_legacy; then nix_store=$R/usr/local/bin/nix-store; else nix_store=$R/nix/var/nix/profiles/default/bin/nix-store; fi
+  mkdir -p "$FB_ETC/nix"
+  tmp=$(mktemp -d "$FB_ETC/nix/.hydra-cache.XXXXXX")
+  "$nix_store" --generate-binary-cache-key "$CACHE_KEY_NAME" "$tmp/sec" "$tmp/pub"
+  chown root:hydra "$tmp/sec"
+  chmod 0440 "$tmp/sec"
+  chmod 0644 "$tmp/pub"
+  mv -f "$tmp/pub" "$pub"
+  sync "$pub"
+  mv -f "$tmp/sec" "$sec"
+  sync "$FB_ETC/nix"
+  rmdir "$tmp"
+  log "made the binary cache's signing key $(cat "$pub")"
+fi
+# The public half on the boot partition too, where any computer reads it from the card.
+if [ -n "${CACHE_KEY_NAME:-}" ]; then
+  boot=$R${BOOT_MOUNT:-/boot/firmware}
+  if mountpoint -q "$boot"; then
+    if ! cmp -s "$pub" "$boot/hydra-cache.pub"; then
+      cp "$pub" "$boot/hydra-cache.pub.tmp"
+      sync "$boot/hydra-cache.pub.tmp"
+      mv -f "$boot/hydra-cache.pub.tmp" "$boot/hydra-cache.pub"
+    fi
+  else
+    log "$boot is not mounted: the cache's public key stays in $pub only"
+  fi
 fi
 
 conf=$FB_ETC/nix/nix.conf

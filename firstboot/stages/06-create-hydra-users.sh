@@ -6,6 +6,7 @@ set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
+# hydra-firstboot: role server
 
 getent group hydra >/dev/null || groupadd -r hydra
 make_user() {

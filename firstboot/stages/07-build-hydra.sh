@@ -7,6 +7,7 @@ set -Eeuo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
 # hydra-firstboot: after 02-install-packages 03-add-swap 04-install-nix 05-create-nix-users 06-create-hydra-users
+# hydra-firstboot: role server
 
 if pin_is_legacy; then
   src=${HYDRA_SOURCE:+$R$HYDRA_SOURCE}

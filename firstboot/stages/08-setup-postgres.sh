@@ -6,6 +6,7 @@ set -Eeuo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
+# hydra-firstboot: role server
 
 # Needs only the postgresql package, not all of stage 02's, and no sane clock: a base that has the package gets the
 # database while offline. Without it, the network (and stage 01, which runs first) must come first.

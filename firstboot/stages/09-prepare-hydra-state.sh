@@ -7,5 +7,6 @@ set -Eeuo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
 # hydra-firstboot: after 06-create-hydra-users
+# hydra-firstboot: role server
 
 "$FB_LIBDIR/hydra-prestart" --render

@@ -7,6 +7,7 @@ set -Eeuo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
 # hydra-firstboot: after 07-build-hydra 08-setup-postgres 09-prepare-hydra-state
+# hydra-firstboot: role server
 
 systemctl daemon-reload
 # hydra-init is bounded by its own pg_isready loop; the schema load itself gets 30 minutes.

@@ -7,6 +7,7 @@ set -Eeuo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
 # hydra-firstboot: after 10-run-hydra-init
+# hydra-firstboot: role server
 
 pwfile=$R/root/hydra-admin-password
 user=${ADMIN_USER:-admin}

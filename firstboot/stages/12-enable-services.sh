@@ -7,6 +7,7 @@ set -Eeuo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
 # hydra-firstboot: after 10-run-hydra-init 11-create-admin
+# hydra-firstboot: role server
 
 units=(hydra-server.service hydra-evaluator.service hydra-queue-runner.service)
 if ! pin_is_legacy; then

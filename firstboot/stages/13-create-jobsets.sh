@@ -10,6 +10,7 @@ set -Eeuo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh"
 load_config
 # hydra-firstboot: after 11-create-admin 12-enable-services
+# hydra-firstboot: role server
 
 conf=$FB_ETC/hydra-firstboot/jobsets
 if ! grep -qv '^[[:space:]]*\(#.*\)\?$' "$conf" 2>/dev/null; then

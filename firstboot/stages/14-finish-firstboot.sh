@@ -10,5 +10,10 @@ load_config
 
 rm -rf "$FB_CACHE/build"
 host=$(cat "$FB_ETC/hostname" 2>/dev/null || echo localhost)
+if [ "$ROLE" = builder ]; then
+  write_atomic "$FB_STATE/ready-message" \
+    "Nix builder $host ready: ${FLEET_SERVER:-the server} sends it builds over SSH (account nix-ssh)"
+  exit 0
+fi
 write_atomic "$FB_STATE/ready-message" \
   "Hydra ready at ${HYDRA_URL:-http://$host:3000} (admin password in /root/hydra-admin-password)"

@@ -32,7 +32,7 @@ class PackageDependenciesTest {
             Map.entry("fat", Set.of("io")),
             Map.entry("ext4", Set.of("io")),
             Map.entry("plan", Set.of()),
-            Map.entry("recipe", Set.of("plan")),
+            Map.entry("recipe", Set.of("plan", "fleet")),
             Map.entry("xz", Set.of("io")),
             Map.entry("json", Set.of()),
             Map.entry("trust", Set.of("json")),

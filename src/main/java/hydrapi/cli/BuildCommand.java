@@ -120,7 +120,7 @@ final class BuildCommand implements Callable<Integer> {
             BuildRequest req = new BuildRequest(base.source(), base.policy(), out, overlays,
                     recipes(hydra, sources, headless, progress), common.threads(), xzBlockMiB << 20, 6,
                     Context.now(main), outDir != null ? outDir : Context.tmpDir(), Context.cacheDir(main), signer,
-                    imagerManifest, hydra != null ? "Hydra server " + hydra.hostname() : null, imagerUrl, !noCache);
+                    imagerManifest, hydra != null ? (hydra.isFleetBuilder() ? "Nix builder " : "Hydra server ") + hydra.hostname() : null, imagerUrl, !noCache);
             r = new Builder(progress).build(req);
         }
         PrintWriter o = spec.commandLine().getOut();

@@ -26,6 +26,12 @@ import java.util.concurrent.Callable;
         subcommands = {FleetCommand.Init.class})
 final class FleetCommand implements Runnable {
 
+    /**
+     * A builder's speed factor in /etc/nix/machines: twice the server's own line, so Hydra hands a build to an idle
+     * builder before it takes it on the server, which also runs PostgreSQL, the evaluator and the web server.
+     */
+    static final int BUILDER_SPEED_FACTOR = 2;
+
     @Spec
     CommandSpec spec;
 
@@ -72,7 +78,7 @@ final class FleetCommand implements Runnable {
         public Integer call() throws Exception {
             List<Fleet.Builder> list = new ArrayList<>();
             for (String b : builders) {
-                list.add(new Fleet.Builder(b, List.of(system), maxJobs, 1));
+                list.add(new Fleet.Builder(b, List.of(system), maxJobs, BUILDER_SPEED_FACTOR));
             }
             FleetDirectory.Loaded f = FleetDirectory.init(dir, new Fleet(server, list), new SecureRandom());
             PrintWriter o = spec.commandLine().getOut();

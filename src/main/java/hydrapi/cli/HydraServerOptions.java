@@ -2,6 +2,8 @@
 package hydrapi.cli;
 
 import hydrapi.InvalidInputException;
+import hydrapi.fleet.FleetDirectory;
+import hydrapi.fleet.FleetMember;
 import hydrapi.image.MountTable;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.Jobset;
@@ -101,6 +103,16 @@ final class HydraServerOptions {
             description = "Nix build users nixbld1..N (default: ${DEFAULT-VALUE}).")
     int buildUsers;
 
+    @Option(names = "--fleet", paramLabel = "DIR",
+            description = "Fleet directory (from fleet init): build this image as the fleet's machine --role. The "
+                + "image then holds one of the fleet's private keys: do not publish it.")
+    Path fleet;
+
+    @Option(names = "--role", paramLabel = "NAME",
+            description = "With --fleet: which machine this image is, the server (Hydra, dialling the builders) or a "
+                + "builder (Nix only, taking the server's builds); also its host name.")
+    String role;
+
     @Option(names = "--no-hydra",
             description = "With --user: accounts, host name and SSH only, no Hydra provisioning.")
     boolean noHydra;
@@ -119,7 +131,8 @@ final class HydraServerOptions {
             List<String> given = new ArrayList<>();
             for (String o : List.of("--hostname", "--ssh-key", "--password-hash", "--password-file", "--hydra-pin",
                     "--hydra-source", "--hydra-hash", "--nix-source", "--nix-hash", "--cpan-source", "--cpan-hash",
-                    "--download-on-pi", "--jobset", "--hydra-admin-email", "--build-users", "--no-hydra")) {
+                    "--download-on-pi", "--jobset", "--hydra-admin-email", "--build-users", "--no-hydra", "--fleet",
+                    "--role")) {
                 if (mixee.commandLine().getParseResult().hasMatchedOption(o)) {
                     given.add(o);
                 }
@@ -151,10 +164,18 @@ final class HydraServerOptions {
         for (String j : jobsets) {
             parsed.add(Jobset.parse(j, "--jobset"));
         }
+        if ((fleet == null) != (role == null)) {
+            throw new InvalidInputException(fleet == null ? "--role needs --fleet DIR (the fleet it is a role in)"
+                    : "--fleet needs --role NAME (which of its machines this image is)");
+        }
+        FleetMember member = fleet == null ? null : FleetMember.of(FleetDirectory.read(fleet), role);
+        // A fleet's machine is called what the fleet calls it, unless --hostname says otherwise (then refused).
+        String name = member != null && !mixee.commandLine().getParseResult().hasMatchedOption("--hostname")
+                ? role : hostname;
         // The sources are resolved by the build, once the image shows the pin can run there.
-        return new HydraOptions(hostname, user, keys, passwordHash, passwordFile, Pin.parse(hydraPin), null,
+        return new HydraOptions(name, user, keys, passwordHash, passwordFile, Pin.parse(hydraPin), null,
                 adminEmail, buildUsers, noHydra, Context.now(main), reproducible, MountTable.DEFAULT_BOOT_MOUNT,
-                parsed);
+                parsed, member);
     }
 
     /** Whether an overlay brings the admin's own authorized_keys, so no --ssh-key is needed to log in. */

@@ -6,6 +6,7 @@ import hydrapi.assemble.BuildRequest;
 import hydrapi.assemble.OverlayScanner;
 import hydrapi.boot.TrialBoot;
 import hydrapi.fleet.Fleet;
+import hydrapi.fleet.FleetMember;
 import hydrapi.recipe.HeadlessSettings;
 import hydrapi.recipe.HydraOptions;
 import hydrapi.recipe.Pin;
@@ -57,7 +58,8 @@ final class InputOptions {
             Map.entry(Fleet.SERVER, "--server"),
             Map.entry(Fleet.BUILDER, "--builder"),
             Map.entry(Fleet.SYSTEM, "--system"),
-            Map.entry(Fleet.MAX_JOBS, "--max-jobs"));
+            Map.entry(Fleet.MAX_JOBS, "--max-jobs"),
+            Map.entry(FleetMember.ROLE, "--role"));
 
     private static final Pattern MENTION = Pattern.compile(HydrapiException.MENTION_OPEN + "([^"
             + HydrapiException.MENTION_OPEN + HydrapiException.MENTION_CLOSE + "]+)" + HydrapiException.MENTION_CLOSE);

@@ -40,6 +40,9 @@ final class AccountPlan {
     static final List<String> ADMIN_GROUPS = List.of("adm", "dialout", "cdrom", "sudo", "audio", "video", "plugdev",
             "games", "users", "input", "render", "netdev", "spi", "i2c", "gpio");
 
+    static final String NIX_SSH = "nix-ssh";
+    static final String NIX_SSH_HOME = "/var/lib/nix-ssh";
+
     private final List<Group> groups = new ArrayList<>();
     private final List<String[]> memberships = new ArrayList<>();
     private final List<User> users = new ArrayList<>();
@@ -81,26 +84,30 @@ final class AccountPlan {
             // Nix 1.11 takes build users from the group's member list, not from primary GIDs (§1.3).
             p.groups.add(new Group("nixbld", nixGid, members));
 
-            int hydraGid = existingId(group, "hydra", 2);
-            if (hydraGid < 0) {
-                hydraGid = freeDown(SYSTEM_MAX, SYSTEM_MIN, gids, uids);
-            }
-            gids.add(hydraGid);
-            p.groups.add(new Group("hydra", hydraGid, List.of()));
-            String[][] hydraUsers = {
-                {"hydra", "Hydra", "/var/lib/hydra"},
-                {"hydra-queue-runner", "Hydra queue runner", "/var/lib/hydra/queue-runner"},
-                {"hydra-www", "Hydra web server", "/var/lib/hydra/www"},
-            };
-            for (String[] u : hydraUsers) {
-                int uid = existingId(passwd, u[0], 2);
-                if (uid < 0) {
-                    // hydra gets its group's number when free, as useradd -r -U would.
-                    uid = u[0].equals("hydra") && !uids.contains(hydraGid) ? hydraGid
-                            : freeDown(SYSTEM_MAX, SYSTEM_MIN, uids, gids);
+            if (o.isFleetBuilder()) {
+                p.addNixSsh(passwd, group, uids, gids);
+            } else {
+                int hydraGid = existingId(group, "hydra", 2);
+                if (hydraGid < 0) {
+                    hydraGid = freeDown(SYSTEM_MAX, SYSTEM_MIN, gids, uids);
                 }
-                uids.add(uid);
-                p.users.add(new User(u[0], uid, hydraGid, u[1], u[2], "/bin/bash", "!", true));
+                gids.add(hydraGid);
+                p.groups.add(new Group("hydra", hydraGid, List.of()));
+                String[][] hydraUsers = {
+                    {"hydra", "Hydra", "/var/lib/hydra"},
+                    {"hydra-queue-runner", "Hydra queue runner", "/var/lib/hydra/queue-runner"},
+                    {"hydra-www", "Hydra web server", "/var/lib/hydra/www"},
+                };
+                for (String[] u : hydraUsers) {
+                    int uid = existingId(passwd, u[0], 2);
+                    if (uid < 0) {
+                        // hydra gets its group's number when free, as useradd -r -U would.
+                        uid = u[0].equals("hydra") && !uids.contains(hydraGid) ? hydraGid
+                                : freeDown(SYSTEM_MAX, SYSTEM_MIN, uids, gids);
+                    }
+                    uids.add(uid);
+                    p.users.add(new User(u[0], uid, hydraGid, u[1], u[2], "/bin/bash", "!", true));
+                }
             }
         }
 
@@ -132,6 +139,28 @@ final class AccountPlan {
             }
         }
         return p;
+    }
+
+    /**
+     * The account a fleet's server logs in as to hand a builder its builds (the name of NixOS's nix.sshServe,
+     * nixos/modules/services/misc/nix-ssh-serve.nix): a system account with its own group and a real shell, since
+     * sshd runs the forced command through it; "*" in shadow, no password yet not locked, as sshd refuses a locked
+     * account's keys when PAM is off (OpenSSH auth.c, allowed_user()).
+     */
+    private void addNixSsh(ColonFile passwd, ColonFile group, Set<Integer> uids, Set<Integer> gids) {
+        int gid = existingId(group, NIX_SSH, 2);
+        if (gid < 0) {
+            gid = freeDown(SYSTEM_MAX, SYSTEM_MIN, gids, uids);
+        }
+        gids.add(gid);
+        groups.add(new Group(NIX_SSH, gid, List.of()));
+        int uid = existingId(passwd, NIX_SSH, 2);
+        if (uid < 0) {
+            uid = !uids.contains(gid) ? gid : freeDown(SYSTEM_MAX, SYSTEM_MIN, uids, gids);
+        }
+        uids.add(uid);
+        users.add(new User(NIX_SSH, uid, gid, "Nix remote builds for the fleet's server", NIX_SSH_HOME, "/bin/bash",
+                "*", true));
     }
 
     User user(String name) {

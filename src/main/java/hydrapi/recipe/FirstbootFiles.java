@@ -22,8 +22,11 @@ import java.util.stream.Stream;
  */
 final class FirstbootFiles {
 
-    /** One classpath resource under /hydrapi/, its path on the Pi, its mode, and whether only the modern pin has it. */
-    record Entry(String resource, String target, int mode, boolean modernOnly) {
+    /**
+     * One classpath resource under /hydrapi/, its path on the Pi, its mode, whether only the modern pin has it and
+     * whether only a Hydra server (not a fleet's builder, which installs Nix alone) has it.
+     */
+    record Entry(String resource, String target, int mode, boolean modernOnly, boolean serverOnly) {
     }
 
     static final String LIB_DIR = "/usr/local/lib/hydra-firstboot";
@@ -38,35 +41,37 @@ final class FirstbootFiles {
 
     private static List<Entry> entries() {
         List<Entry> e = new ArrayList<>();
-        e.add(new Entry("firstboot/run", LIB_DIR + "/run", 0755, false));
-        e.add(new Entry("firstboot/lib.sh", LIB_DIR + "/lib.sh", 0644, false));
-        e.add(new Entry("firstboot/hydra-prestart", LIB_DIR + "/hydra-prestart", 0755, false));
+        // Every stage goes everywhere: each says which role runs it (firstboot/run, "role").
+        e.add(new Entry("firstboot/run", LIB_DIR + "/run", 0755, false, false));
+        e.add(new Entry("firstboot/lib.sh", LIB_DIR + "/lib.sh", 0644, false, false));
+        e.add(new Entry("firstboot/hydra-prestart", LIB_DIR + "/hydra-prestart", 0755, false, true));
         for (String s : STAGES) {
-            e.add(new Entry("firstboot/stages/" + s + ".sh", LIB_DIR + "/stages/" + s + ".sh", 0755, false));
+            e.add(new Entry("firstboot/stages/" + s + ".sh", LIB_DIR + "/stages/" + s + ".sh", 0755, false, false));
         }
-        // Stage 02's package sets, one per pin, and the Perl modules the legacy set must provide.
-        for (String list : List.of("legacy-2016.apt", "legacy-2016.perl", "modern.apt")) {
-            e.add(new Entry("firstboot/packages/" + list, LIB_DIR + "/packages/" + list, 0644, false));
+        // Stage 02's package sets, one per pin and role, and the Perl modules the legacy set must provide.
+        for (String list : List.of("legacy-2016.apt", "legacy-2016.perl", "modern.apt", "legacy-2016-builder.apt",
+                "modern-builder.apt")) {
+            e.add(new Entry("firstboot/packages/" + list, LIB_DIR + "/packages/" + list, 0644, false, false));
         }
-        for (String unit : List.of("hydra-firstboot", "hydra-init", "hydra-server", "hydra-evaluator",
-                "hydra-queue-runner")) {
-            overlay(e, "etc/systemd/system/" + unit + ".service", 0644, false);
+        overlay(e, "etc/systemd/system/hydra-firstboot.service", 0644, false, false);
+        for (String unit : List.of("hydra-init", "hydra-server", "hydra-evaluator", "hydra-queue-runner")) {
+            overlay(e, "etc/systemd/system/" + unit + ".service", 0644, false, true);
         }
-        overlay(e, "etc/systemd/system/hydra-notify.service", 0644, true);
+        overlay(e, "etc/systemd/system/hydra-notify.service", 0644, true, true);
         for (String timer : List.of("hydra-update-gc-roots", "hydra-compress-logs")) {
-            overlay(e, "etc/systemd/system/" + timer + ".service", 0644, false);
-            overlay(e, "etc/systemd/system/" + timer + ".timer", 0644, false);
+            overlay(e, "etc/systemd/system/" + timer + ".service", 0644, false, true);
+            overlay(e, "etc/systemd/system/" + timer + ".timer", 0644, false, true);
         }
-        overlay(e, "usr/lib/systemd/system-preset/50-hydra-firstboot.preset", 0644, false);
-        overlay(e, "etc/profile.d/hydra.sh", 0644, false);
-        overlay(e, "etc/apt/apt.conf.d/80hydra-firstboot", 0644, false);
-        overlay(e, "etc/update-motd.d/60-hydra-firstboot", 0755, false);
-        overlay(e, "etc/hydra/hydra.conf.in", 0644, false);
+        overlay(e, "usr/lib/systemd/system-preset/50-hydra-firstboot.preset", 0644, false, false);
+        overlay(e, "etc/profile.d/hydra.sh", 0644, false, true);
+        overlay(e, "etc/apt/apt.conf.d/80hydra-firstboot", 0644, false, false);
+        overlay(e, "etc/update-motd.d/60-hydra-firstboot", 0755, false, false);
+        overlay(e, "etc/hydra/hydra.conf.in", 0644, false, true);
         return List.copyOf(e);
     }
 
-    private static void overlay(List<Entry> e, String path, int mode, boolean modernOnly) {
-        e.add(new Entry("overlays/hydra/" + path, "/" + path, mode, modernOnly));
+    private static void overlay(List<Entry> e, String path, int mode, boolean modernOnly, boolean serverOnly) {
+        e.add(new Entry("overlays/hydra/" + path, "/" + path, mode, modernOnly, serverOnly));
     }
 
     /** One list of stages: the directory's, read where the classes are (a directory in tests, the jar when run). */

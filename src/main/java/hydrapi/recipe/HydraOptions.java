@@ -2,6 +2,7 @@
 package hydrapi.recipe;
 
 import hydrapi.InvalidInputException;
+import hydrapi.fleet.FleetMember;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -16,12 +17,13 @@ import java.util.regex.Pattern;
  * optional and exclusive; neither locks the password. {@code sources} are the pin's pinned sources, with the local
  * copies the build resolved (null for a pin without any). {@code now} is the build's one clock; {@code reproducible}
  * says it came from SOURCE_DATE_EPOCH, so salts are derived instead of random. {@code jobsets} are created on first
- * boot.
+ * boot. {@code fleet} makes the image one machine of a fleet (null for a Hydra server on its own): its server, or a
+ * builder that installs Nix only and takes builds from the server over SSH.
  */
 public record HydraOptions(String hostname, String adminUser, List<String> sshPublicKeys, String passwordHash,
                            Path passwordFile, Pin pin, PinnedSources sources, String adminEmail, int buildUsers,
                            boolean noHydra, Instant now, boolean reproducible, String bootMount,
-                           List<Jobset> jobsets) {
+                           List<Jobset> jobsets, FleetMember fleet) {
 
     // RFC 1123 label; userconf-pi's rule for names (raspberry-pi-os-image.md §2.5).
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
@@ -33,7 +35,7 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
             + "|\\$y\\$[./0-9A-Za-z]+\\$[./0-9A-Za-z]{1,86}\\$[./0-9A-Za-z]{43}");
     // Accounts the image has or the recipe makes; the admin must be none of them.
     private static final Pattern RESERVED_USERS =
-            Pattern.compile("root|nixbld[0-9]*|hydra|hydra-queue-runner|hydra-www");
+            Pattern.compile("root|nixbld[0-9]*|hydra|hydra-queue-runner|hydra-www|nix-ssh");
 
     /** The inputs refusals name ({@link InvalidInputException#input()}). */
     public static final String HOST_NAME = "host name";
@@ -58,16 +60,35 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
         jobsets = List.copyOf(jobsets);
     }
 
+    /** Options for a Hydra server on its own, outside any fleet. */
+    public HydraOptions(String hostname, String adminUser, List<String> sshPublicKeys, String passwordHash,
+                        Path passwordFile, Pin pin, PinnedSources sources, String adminEmail, int buildUsers,
+                        boolean noHydra, Instant now, boolean reproducible, String bootMount, List<Jobset> jobsets) {
+        this(hostname, adminUser, sshPublicKeys, passwordHash, passwordFile, pin, sources, adminEmail, buildUsers,
+                noHydra, now, reproducible, bootMount, jobsets, null);
+    }
+
+    /** The same options for one machine of a fleet. */
+    public HydraOptions withFleet(FleetMember member) {
+        return new HydraOptions(hostname, adminUser, sshPublicKeys, passwordHash, passwordFile, pin, sources,
+                adminEmail, buildUsers, noHydra, now, reproducible, bootMount, jobsets, member);
+    }
+
+    /** Whether this image is a fleet's builder: Nix only, no Hydra, no PostgreSQL. */
+    public boolean isFleetBuilder() {
+        return fleet != null && !fleet.isServer();
+    }
+
     /** The same options for an image whose boot partition the Pi mounts at {@code mount} (read from its fstab). */
     public HydraOptions withBootMount(String mount) {
         return new HydraOptions(hostname, adminUser, sshPublicKeys, passwordHash, passwordFile, pin, sources,
-                adminEmail, buildUsers, noHydra, now, reproducible, mount, jobsets);
+                adminEmail, buildUsers, noHydra, now, reproducible, mount, jobsets, fleet);
     }
 
     /** The same options with the sources the build resolved (local copies, hashes). */
     public HydraOptions withSources(PinnedSources resolved) {
         return new HydraOptions(hostname, adminUser, sshPublicKeys, passwordHash, passwordFile, pin, resolved,
-                adminEmail, buildUsers, noHydra, now, reproducible, bootMount, jobsets);
+                adminEmail, buildUsers, noHydra, now, reproducible, bootMount, jobsets, fleet);
     }
 
     /**
@@ -85,7 +106,7 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
         }
         if (RESERVED_USERS.matcher(adminUser).matches()) {
             throw InvalidInputException.about(ADMIN_USER, "'" + adminUser + "' is an account of the system, Nix or"
-                    + " Hydra (root, nixbld*, hydra*); choose a login name of your own");
+                    + " Hydra (root, nixbld*, hydra*, nix-ssh); choose a login name of your own");
         }
         if (passwordHash != null && passwordFile != null) {
             throw InvalidInputException.about(PASSWORD, "a hash and a password file exclude each other; give one");
@@ -115,6 +136,21 @@ public record HydraOptions(String hostname, String adminUser, List<String> sshPu
         }
         if (!jobsets.isEmpty() && noHydra) {
             throw InvalidInputException.about(JOBSET, "jobsets need Hydra, and this image is to have none");
+        }
+        if (fleet != null) {
+            if (!hostname.equals(fleet.name())) {
+                // The server dials a builder, and pins its host key, by the name the fleet gives it.
+                throw InvalidInputException.about(HOST_NAME, hostname, "the fleet knows this machine as "
+                        + fleet.name() + "; build it with that host name");
+            }
+            if (noHydra) {
+                throw InvalidInputException.about(FleetMember.ROLE, fleet.name(), "a fleet's machines need Nix, which"
+                        + " an image without Hydra provisioning does not install");
+            }
+            if (isFleetBuilder() && !jobsets.isEmpty()) {
+                throw InvalidInputException.about(JOBSET, "jobsets belong on the fleet's server, "
+                        + fleet.fleet().fleet().server() + "; " + fleet.name() + " is a builder");
+            }
         }
         if (!bootMount.startsWith("/") || bootMount.endsWith("/")) {
             throw new InvalidInputException("boot mount point '" + bootMount + "' is not an absolute path");

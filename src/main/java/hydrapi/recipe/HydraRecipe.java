@@ -2,6 +2,7 @@
 package hydrapi.recipe;
 
 import hydrapi.InvalidInputException;
+import hydrapi.fleet.FleetMember;
 import hydrapi.plan.Content;
 import hydrapi.plan.FileSpec;
 
@@ -44,6 +45,8 @@ public final class HydraRecipe {
             Type=oneshot
             ExecStart=/usr/bin/ssh-keygen -A
             """;
+    /** The binary cache's signing key, made by stage 05 on the Pi; hydra-www reads it through group hydra. */
+    static final String CACHE_SECRET_KEY = "/etc/nix/hydra-cache.sec";
     // timesyncd advances the clock to this file's mtime when it starts (raspberry-pi-os-image.md §2.7).
     static final String TIMESYNC_CLOCK = "/var/lib/systemd/timesync/clock";
 
@@ -56,13 +59,28 @@ public final class HydraRecipe {
     public HydraRecipe(HydraOptions options, AccountSnapshot snapshot, ImageRelease release)
             throws InvalidInputException {
         options.validate();
-        if (!options.noHydra()) {
-            release.requireSupports(options.pin());
-        }
+        check(options, release);
         this.options = options;
         this.snapshot = snapshot;
         this.release = release;
         this.group = ColonFile.parse(snapshot.group());
+    }
+
+    /** Refuses a pin this image's release cannot run. */
+    static void check(HydraOptions options, ImageRelease release) throws InvalidInputException {
+        if (!options.noHydra()) {
+            release.requireSupports(options.pin());
+        }
+    }
+
+    /**
+     * The Nix system the server builds for itself, for its own line in /etc/nix/machines: its userland's, or, for an
+     * image that does not show it (no /usr/bin/dpkg, as in hydrapi's bare sample), the first builder's, the system
+     * the fleet was made for.
+     */
+    static String localSystem(FleetMember member, ImageRelease release) {
+        String own = release.nixSystem();
+        return own != null ? own : member.fleet().fleet().builders().get(0).systems().get(0);
     }
 
     /** The specs, in no particular order (ImagePlan sorts). Reads the password and Hydra source files named. */
@@ -124,6 +142,9 @@ public final class HydraRecipe {
         if (!o.noHydra()) {
             hydra(accounts, out);
         }
+        if (o.fleet() != null) {
+            out.addAll(FleetFiles.specs(o, accounts, localSystem(o.fleet(), release)));
+        }
         return List.copyOf(out);
     }
 
@@ -162,11 +183,14 @@ public final class HydraRecipe {
     private void hydra(AccountPlan accounts, List<FileSpec> out) throws IOException {
         HydraOptions o = options;
         Pin pin = o.pin();
+        boolean server = !o.isFleetBuilder();
         String lib = FirstbootFiles.LIB_DIR;
         out.add(FileSpec.directory(lib, 0755));
         out.add(FileSpec.directory(lib + "/stages", 0755));
         out.add(FileSpec.directory(lib + "/packages", 0755));
-        out.add(FileSpec.directory("/etc/hydra", 0755));
+        if (server) {
+            out.add(FileSpec.directory("/etc/hydra", 0755));
+        }
         out.add(FileSpec.directory("/etc/hydra-firstboot", 0755));
         out.add(FileSpec.directory("/usr/lib/systemd/system-preset", 0755));
         out.add(FileSpec.directory(FIRSTBOOT_STATE, 0700));
@@ -175,7 +199,7 @@ public final class HydraRecipe {
         out.add(FileSpec.directory(CACHE, 0755));
         out.add(FileSpec.directory(CACHE + "/src", 0755));
         for (FirstbootFiles.Entry e : FirstbootFiles.ENTRIES) {
-            if (!e.modernOnly() || pin == Pin.MODERN) {
+            if ((!e.modernOnly() || pin == Pin.MODERN) && (!e.serverOnly() || server)) {
                 out.add(FileSpec.file(e.target(), e.mode(), new Content.Bytes(FirstbootFiles.read(e.resource()))));
             }
         }
@@ -187,17 +211,22 @@ public final class HydraRecipe {
         // again); the rest the Pi downloads and checks against the same hashes.
         PinnedSources sources = o.sources();
         if (sources != null) {
-            out.add(FileSpec.directory(CACHE + "/src/cpan", 0755));
+            if (server) {
+                out.add(FileSpec.directory(CACHE + "/src/cpan", 0755));
+            }
             for (PinnedSources.Source src : sources.all()) {
-                if (src.file() != null) {
+                // A builder builds Nix, never Hydra.
+                if (src.file() != null && (server || src == sources.nix())) {
                     out.add(FileSpec.file(sourcePath(src), 0644, new Content.HostFile(src.file())));
                 }
             }
         }
-        jobsets(accounts, out);
-        out.add(FileSpec.file("/etc/hydra/hydra.env", 0644, text(hydraEnv(pin, release))));
+        if (server) {
+            jobsets(accounts, out);
+            out.add(FileSpec.file("/etc/hydra/hydra.env", 0644, text(hydraEnv(pin, release))));
+        }
         out.add(FileSpec.file("/etc/hydra-firstboot/config.env", 0600, text(configEnv())));
-        out.add(FileSpec.file("/etc/hydra-firstboot/nix.conf.hydra", 0644, text(nixConf(pin))));
+        out.add(FileSpec.file("/etc/hydra-firstboot/nix.conf.hydra", 0644, text(nixConf(pin, o))));
     }
 
     /** Where a source lies in the image: CPAN distributions in their own folder, the others beside it. */
@@ -269,19 +298,32 @@ public final class HydraRecipe {
         Pin pin = o.pin();
         StringBuilder s = new StringBuilder("# Written by hydrapi; read by /usr/local/lib/hydra-firstboot/run.\n");
         kv(s, "PIN", pin.id());
+        kv(s, "ROLE", o.isFleetBuilder() ? "builder" : "server");
         kv(s, "HYDRA_REV", pin.hydraRev());
         kv(s, "NIX_VERSION", pin.nixVersion());
         kv(s, "NIX_BUILD_USERS", Integer.toString(o.buildUsers()));
-        kv(s, "HYDRA_URL", "http://" + o.hostname() + ":3000");
-        kv(s, "NOTIFICATION_SENDER", "hydra@" + o.hostname());
+        if (!o.isFleetBuilder()) {
+            kv(s, "HYDRA_URL", "http://" + o.hostname() + ":3000");
+            kv(s, "NOTIFICATION_SENDER", "hydra@" + o.hostname());
+        }
         kv(s, "ADMIN_USER", o.adminUser());
         kv(s, "ADMIN_FULLNAME", o.adminUser());
         kv(s, "ADMIN_EMAIL", o.adminEmail() != null ? o.adminEmail() : o.adminUser() + "@" + o.hostname());
         kv(s, "NOT_BEFORE", Long.toString(o.now().getEpochSecond()));
+        kv(s, "BOOT_MOUNT", o.bootMount());
+        if (o.isFleetBuilder()) {
+            kv(s, "FLEET_SERVER", o.fleet().fleet().fleet().server());
+        } else {
+            // The binary cache's signing key, made on the Pi (never in the image): named after the host, "-1" the
+            // number to raise when a key is revoked (Nix manual, nix-store --generate-binary-cache-key).
+            kv(s, "CACHE_KEY_NAME", o.hostname() + "-1");
+        }
         PinnedSources src = o.sources();
         if (src != null) {
             kv(s, "NIX_TARBALL_SHA256", src.nix().hash());
             kv(s, "NIX_TARBALL_URL", src.nix().url());
+        }
+        if (src != null && !o.isFleetBuilder()) {
             kv(s, "HYDRA_SOURCE", sourcePath(src.hydra()));
             kv(s, "HYDRA_SOURCE_URL", src.hydra().url());
             kv(s, "HYDRA_NAR_HASH_BASE32", Nix32.encode(NarHash.parse(src.hydra().hash())));
@@ -302,15 +344,26 @@ public final class HydraRecipe {
 
     /**
      * The nix.conf block stage 05 merges; Nix 1.11 and 2.x name the same settings differently
-     * (hydra-first-boot.md §1.3, §4.2).
+     * (hydra-first-boot.md §1.3, §4.2). The trusted user is whoever imports builds: Hydra's queue runner on a server,
+     * the server's login on a fleet's builder (Nix manual, "Remote Builds"). A modern server signs what its daemon
+     * builds with the cache key stage 05 makes, and leaves /etc/nix/machines to Hydra: by default the daemon would
+     * read it too (builders = @/etc/nix/machines) and dial the builders as root, who has no key for them.
      */
-    static String nixConf(Pin pin) {
+    static String nixConf(Pin pin, HydraOptions o) {
+        String trusted = "trusted-users = root " + (o.isFleetBuilder() ? AccountPlan.NIX_SSH : "hydra-queue-runner")
+                + "\n";
         if (pin == Pin.LEGACY_2016) {
-            return "build-users-group = nixbld\ntrusted-users = root hydra-queue-runner\ngc-keep-outputs = true\n"
+            return "build-users-group = nixbld\n" + trusted + "gc-keep-outputs = true\n"
                     + "gc-keep-derivations = true\ngc-check-reachability = false\nbuild-max-jobs = 1\n";
         }
-        return "trusted-users = root hydra-queue-runner\nkeep-outputs = true\nkeep-derivations = true\n"
-                + "max-jobs = 1\ncores = 0\n";
+        String s = trusted + "keep-outputs = true\nkeep-derivations = true\nmax-jobs = 1\ncores = 0\n";
+        if (!o.isFleetBuilder()) {
+            s += "secret-key-files = " + CACHE_SECRET_KEY + "\n";
+        }
+        if (o.fleet() != null && o.fleet().isServer()) {
+            s += "builders =\n";
+        }
+        return s;
     }
 
     static byte[] hostsWithName(byte[] hosts, String hostname) {

@@ -14,7 +14,7 @@ import java.util.Optional;
  * The Hydra server as a {@link Recipe}: the admin login, host name and SSH, and (unless the options say no Hydra)
  * the first-boot stages that install Nix, PostgreSQL and Hydra at the pin. The login and the server are one recipe
  * because one account plan gives every new account its ID ({@link AccountPlan}). Without Hydra the manifest
- * records it as {@code admin-login}.
+ * records it as {@code admin-login}; as a fleet's builder, which installs Nix alone, as {@code nix-builder}.
  */
 public final class HydraServerRecipe implements Recipe {
 
@@ -29,7 +29,10 @@ public final class HydraServerRecipe implements Recipe {
 
     @Override
     public String name() {
-        return options.noHydra() ? "admin-login" : "hydra-server";
+        if (options.noHydra()) {
+            return "admin-login";
+        }
+        return options.isFleetBuilder() ? "nix-builder" : "hydra-server";
     }
 
     @Override
@@ -40,9 +43,7 @@ public final class HydraServerRecipe implements Recipe {
     /** A pin this image cannot run is refused before minutes of downloads. */
     @Override
     public void check(ImageFacts image) throws IOException {
-        if (!options.noHydra()) {
-            image.release().requireSupports(options.pin());
-        }
+        HydraRecipe.check(options, image.release());
     }
 
     @Override
@@ -63,9 +64,21 @@ public final class HydraServerRecipe implements Recipe {
         if (!o.noHydra()) {
             Pin pin = o.pin();
             facts.put("pin", pin.id());
-            facts.put("hydra_rev", pin.hydraRev());
-            // The hash the image's first boot checks: the pin's, or the one given with a replacement source.
-            facts.put("hydra_nar_hash", o.sources() != null ? o.sources().hydra().hash() : pin.narHash());
+            if (!o.isFleetBuilder()) {
+                facts.put("hydra_rev", pin.hydraRev());
+                // The hash the image's first boot checks: the pin's, or the one given with a replacement source.
+                facts.put("hydra_nar_hash", o.sources() != null ? o.sources().hydra().hash() : pin.narHash());
+            }
+        }
+        if (o.fleet() != null) {
+            facts.put("fleet_server", o.fleet().fleet().fleet().server());
+            if (o.fleet().isServer()) {
+                facts.put("local_system", HydraRecipe.localSystem(o.fleet(), image.release()));
+            }
+            facts.put("fleet_builders", String.join(",", o.fleet().fleet().fleet().builders().stream()
+                    .map(hydrapi.fleet.Fleet.Builder::name).toList()));
+            // Said where anyone inspecting the image sees it: such an image must stay private.
+            facts.put("private_keys", o.fleet().isServer() ? FleetFiles.CLIENT_KEY : FleetFiles.HOST_KEY);
         }
         return new Contribution(specs, facts);
     }

@@ -40,6 +40,22 @@ public record ImageRelease(String codename, String architecture, FirstBoot first
         }
     }
 
+    /**
+     * The Nix system this userland builds for, as Nix names it (its configure's host system: arm64 is aarch64-linux;
+     * the legacy pin configures armhf as armv7l-linux, stage 04); null when unknown.
+     */
+    public String nixSystem() {
+        if (architecture == null) {
+            return null;
+        }
+        return switch (architecture) {
+            case "arm64" -> "aarch64-linux";
+            case "armhf" -> "armv7l-linux";
+            case "amd64" -> "x86_64-linux";
+            default -> null;
+        };
+    }
+
     /** Perl's archname on this architecture, where Nix 1.11 installs its Perl bindings; null when unknown. */
     String perlArchname() {
         if (architecture == null) {

@@ -35,7 +35,7 @@ class LibraryMessagesTest {
     /** Commands of other programs that messages quote for the user to run; their flags are theirs. */
     private static final List<String> OTHER_PROGRAMS = List.of("xz --check=crc64",
             "gpg --armor --export-secret-keys KEYID", "gpg --armor --export KEYID", "gpg --show-keys",
-            "gpg --detach-sign", "systemctl enable --now");
+            "gpg --detach-sign", "systemctl enable --now", "nix-store --serve --write");
 
     /** Methods whose input parameter is passed on to {@code about} or {@code mention}: their callers name it. */
     private static final Set<String> FORWARDING = Set.of("InvalidInputException.java: input",

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import hydrapi.plan.Content;
+import hydrapi.fleet.Fleet;
+import hydrapi.fleet.FleetDirectory;
+import hydrapi.fleet.FleetMember;
 import hydrapi.plan.FileSpec;
 
 import java.io.IOException;
@@ -16,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -53,12 +57,18 @@ class FirstbootDriverTest {
     }
 
     void setUp(Pin pin) throws Exception {
+        setUp(pin, null);
+    }
+
+    /** {@code member}: a fleet's machine, whose name is the host name; null for a Hydra server on its own. */
+    void setUp(Pin pin, FleetMember member) throws Exception {
         root = tmp.resolve("root");
         stubDir = tmp.resolve("stubstate");
         log = tmp.resolve("calls.log");
         Files.createDirectories(stubDir);
-        HydraOptions o = new HydraOptions("hydra", "alice", List.of(), null, null, pin, PinnedSources.of(pin), null,
-                2, false, Instant.parse("2026-01-01T00:00:00Z"), true, "/boot/firmware", List.of());
+        HydraOptions o = new HydraOptions(member != null ? member.name() : "hydra", "alice", List.of(), null, null,
+                pin, PinnedSources.of(pin), null, 2, false, Instant.parse("2026-01-01T00:00:00Z"), true,
+                "/boot/firmware", List.of(), member);
         for (FileSpec s : new HydraRecipe(o, SampleRootfs.snapshot(), ImageRelease.UNKNOWN).specs()) {
             Path p = root.resolve(s.path().substring(1));
             if (s.type() == FileSpec.Type.DIRECTORY) {
@@ -73,7 +83,7 @@ class FirstbootDriverTest {
         write("meminfo", "MemTotal:        3900000 kB\nSwapTotal:        500000 kB\n");
         write("etc/postgresql/15/main/pg_hba.conf", "local all postgres peer\nlocal all all peer\n");
         write("etc/postgresql/15/main/pg_ident.conf", "# MAPNAME SYSTEM-USERNAME PG-USERNAME\n");
-        write("etc/hostname", "hydra\n");
+        write("etc/hostname", o.hostname() + "\n");
         write("usr/local/bin/hydra-queue-runner", "#!/bin/sh\n");
         Files.setPosixFilePermissions(root.resolve("usr/local/bin/hydra-queue-runner"), perms(0755));
         write("var/cache/hydra-firstboot/src/hydra-" + REV + ".tar.gz", "not really a tarball");
@@ -94,9 +104,73 @@ class FirstbootDriverTest {
             Files.createSymbolicLink(root.resolve("usr/local/bin/" + name), stub);
         }
         Files.createDirectories(root.resolve("nix/var/nix/profiles/default/bin"));
-        for (String name : List.of("nix", "nix-env")) {
+        for (String name : List.of("nix", "nix-env", "nix-store")) {
             Files.createSymbolicLink(root.resolve("nix/var/nix/profiles/default/bin/" + name), stub);
         }
+    }
+
+    @Test
+    void run_serverMakesItsCacheKeyOnceAndHydraSignsWithIt() throws Exception {
+        assertEquals(0, run());
+        Path sec = root.resolve("etc/nix/hydra-cache.sec");
+        Path pub = root.resolve("etc/nix/hydra-cache.pub");
+        assertEquals("hydra-1:cHVibGlj", Files.readString(pub));
+        assertEquals("r--r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(sec)));
+        String calls = calls();
+        assertTrue(calls.contains("nix-store --generate-binary-cache-key hydra-1 "), calls);
+        assertTrue(calls.contains("chown root:hydra " + root + "/etc/nix/.hydra-cache."), calls);
+        assertTrue(Files.readString(root.resolve("var/lib/hydra/hydra.conf"))
+                .contains("\nbinary_cache_secret_key_file = /etc/nix/hydra-cache.sec\n"));
+        // No boot partition is mounted in this root: the key stays in /etc/nix, and the log says so.
+        assertTrue(Files.readString(root.resolve("var/log/hydra-firstboot/05-create-nix-users.log"))
+                .contains(root + "/boot/firmware is not mounted: the cache's public key stays in " + pub));
+
+        // Stage 05 again (a changed pin re-runs it): the key stays, so clients keep trusting the cache.
+        Files.delete(root.resolve("var/lib/hydra-firstboot/done"));
+        Files.delete(root.resolve("var/lib/hydra-firstboot/state/05-create-nix-users.done"));
+        Files.delete(log);
+        assertEquals(0, run());
+        assertTrue(calls().contains("systemctl enable --now nix-daemon.socket"), calls());
+        assertFalse(calls().contains("--generate-binary-cache-key"), calls());
+        assertEquals("hydra-1:cHVibGlj", Files.readString(pub));
+    }
+
+    @Test
+    void run_modernServerSignsWhatItsDaemonBuildsToo() throws Exception {
+        deleteTree(root);
+        setUp(Pin.MODERN);
+        Files.createFile(stubDir.resolve("network"));
+        assertEquals(0, run());
+        String conf = Files.readString(root.resolve("etc/nix/nix.conf"));
+        assertTrue(conf.contains("\nsecret-key-files = /etc/nix/hydra-cache.sec\n"), conf);
+        assertFalse(conf.contains("builders ="), "a server outside a fleet keeps Nix's default: " + conf);
+        assertTrue(calls().contains("nix-store --generate-binary-cache-key hydra-1 "), calls());
+    }
+
+    @Test
+    void run_fleetBuilderRunsTheNixStagesOnly() throws Exception {
+        deleteTree(root);
+        FleetDirectory.Loaded fleet = FleetDirectory.init(tmp.resolve("fleet"), new Fleet("srv",
+                List.of(new Fleet.Builder("bld1", List.of("aarch64-linux"), 2, 2))), new java.security.SecureRandom());
+        setUp(Pin.LEGACY_2016, FleetMember.of(fleet, "bld1"));
+        assertEquals(0, run());
+        for (String stage : FirstbootFiles.STAGES) {
+            int n = Integer.parseInt(stage.substring(0, 2));
+            boolean serverOnly = n >= 6 && n <= 13;
+            assertEquals(serverOnly ? null : PIN_STRING, stamp(stage), stage);
+        }
+        assertTrue(status().startsWith("done: Nix builder bld1 ready: srv sends it builds over SSH"), status());
+        String calls = calls();
+        // Its own package set (Nix's build needs), no PostgreSQL, no Hydra, no cache key.
+        assertTrue(calls.contains("dpkg-query -W -f=${Status}\\n curl ca-certificates xz-utils build-essential"),
+                calls);
+        for (String absent : List.of("postgresql", "psql", "hydra-create-user", "hydra-init", "cpanm",
+                "--generate-binary-cache-key", "\nperl -ne")) {
+            assertFalse(calls.contains(absent), absent + " on a builder: " + calls);
+        }
+        String nixConf = Files.readString(root.resolve("etc/nix/nix.conf"));
+        assertTrue(nixConf.contains("\ntrusted-users = root nix-ssh\n"), nixConf);
+        assertFalse(Files.exists(root.resolve("etc/nix/hydra-cache.sec")));
     }
 
     @Test

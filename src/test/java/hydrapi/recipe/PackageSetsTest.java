@@ -33,13 +33,13 @@ class PackageSetsTest {
 
     @ParameterizedTest(name = "{0} on {1} {2}")
     @CsvSource({"legacy-2016, bookworm, arm64", "legacy-2016, bookworm, armhf", "modern, trixie, arm64",
-        "modern, bookworm, arm64"})
+        "modern, bookworm, arm64", "legacy-2016-builder, bookworm, arm64", "modern-builder, trixie, arm64"})
     void packageSet_resolvesAgainstDebiansArchive(String pin, String suite, String arch) throws Exception {
         assumeTrue(run(List.of("sh", "-c", "command -v apt-get"), 30).rc == 0,
                 "PackageSetsTest skipped: apt-get missing (a Debian host runs it)");
         assumeTrue(Files.isReadable(KEYRING), "PackageSetsTest skipped: " + KEYRING + " missing (debian-archive-keyring)");
         List<String> packages = list(Path.of("firstboot/packages/" + pin + ".apt"));
-        assertTrue(packages.size() > 5, packages.toString());
+        assertTrue(packages.size() >= 3, packages.toString());
 
         for (String d : List.of("lists/partial", "cache/archives/partial", "etc/apt.conf.d", "etc/preferences.d")) {
             Files.createDirectories(tmp.resolve(d));

@@ -75,11 +75,23 @@ class ShellScriptsTest {
      * the script), a variable the scripts set themselves, the environment's, or a test override.
      */
     @Test
-    void configEnv_keysWrittenAreReadAndKeysReadAreWritten() throws Exception {
+    void configEnv_keysWrittenAreReadAndKeysReadAreWritten(@org.junit.jupiter.api.io.TempDir Path fleetDir)
+            throws Exception {
         java.util.Set<String> written = new java.util.TreeSet<>();
+        // A server on its own, and a fleet's builder (whose config.env holds keys a server's does not).
+        hydrapi.fleet.FleetDirectory.Loaded fleet = hydrapi.fleet.FleetDirectory.init(fleetDir.resolve("f"),
+                new hydrapi.fleet.Fleet("hydra", List.of(new hydrapi.fleet.Fleet.Builder("bld1",
+                        List.of("aarch64-linux"), 1, 2))), new java.security.SecureRandom());
+        List<HydraOptions> options = new ArrayList<>();
         for (Pin pin : Pin.values()) {
             HydraOptions o = new HydraOptions("hydra", "alice", List.of(), null, null, pin, PinnedSources.of(pin), null,
                     2, false, java.time.Instant.EPOCH, true, "/boot/firmware", List.of());
+            options.add(o);
+            options.add(new HydraOptions("bld1", "alice", List.of(), null, null, pin, PinnedSources.of(pin), null,
+                    2, false, java.time.Instant.EPOCH, true, "/boot/firmware", List.of())
+                    .withFleet(hydrapi.fleet.FleetMember.of(fleet, "bld1")));
+        }
+        for (HydraOptions o : options) {
             for (hydrapi.plan.FileSpec f : new HydraRecipe(o, SampleRootfs.snapshot(), ImageRelease.UNKNOWN).specs()) {
                 if (f.path().equals("/etc/hydra-firstboot/config.env")) {
                     String text = new String(((hydrapi.plan.Content.Bytes) f.content()).bytes(), StandardCharsets.UTF_8);

@@ -51,7 +51,13 @@ case "$name" in
       "passwd "*) echo "$2:x:997:997::/var/lib/hydra:/bin/bash" ;;
     esac
     ;;
-  nix-store) [ "${1:-}" = --version ] && echo "nix-store (Nix) $NIX_VERSION" ;;
+  nix-store)
+    case "${1:-}" in
+      --version) echo "nix-store (Nix) $NIX_VERSION" ;;
+      # NAME SECRET-FILE PUBLIC-FILE, as Nix writes them: NAME:base64, no newline.
+      --generate-binary-cache-key) printf '%s:c2VjcmV0' "$2" > "$3"; printf '%s:cHVibGlj' "$2" > "$4" ;;
+    esac
+    ;;
   nix)
     case "$*" in
       --version) echo "nix (Nix) $NIX_VERSION" ;;
