@@ -405,8 +405,9 @@ substitute() {  # OUT PUBLIC-KEY
   in_m bld timeout 600 nix-store -r "$1" --option binary-caches "$cache" --option signed-binary-caches '*' \
     --option binary-cache-public-keys "$2"
 }
-in_m bld nix-store --generate-binary-cache-key other-1 /tmp/other.sec /tmp/other.pub >/dev/null 2>&1 || true
-other_pub=$(tr -d '\n' 2>/dev/null < "$bld_root/tmp/other.pub" || true)
+# Read back through the container: nspawn gives it a /tmp of its own, which the root on the host does not show.
+in_m bld nix-store --generate-binary-cache-key other-1 /root/other-cache.sec /root/other-cache.pub >/dev/null 2>&1 || true
+other_pub=$(in_m bld cat /root/other-cache.pub 2>/dev/null | tr -d '\n' || true)
 for out in "${outs[@]}"; do
   deleted=$(in_m bld nix-store --delete "$out" 2>&1 || true)
   check "nix-store --delete $out on ${name[bld]}" test ! -e "$bld_root$out"
