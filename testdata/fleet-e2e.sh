@@ -12,7 +12,7 @@
 #      narinfo that Hydra serves on :3000 is signed by it (checked with openssl, over Nix's fingerprint), its NAR
 #      hashing to the NarHash it claims;
 #   6. the builder, as a client, substitutes the deleted output from the server's cache with that key, and refuses
-#      it with another key.
+#      it with a key made on the spot, also when that key bears the server key's name.
 # Prints a summary; exit 0 only when every check held.
 #
 # The network: each container is in its own namespace (two sshd on :22, Hydra's :3000, two PostgreSQL), joined to
@@ -26,7 +26,7 @@
 # --net-only IMAGE boots two copies of a plain image (make-debian-pi-image.sh) named hydra-srv and nix-bld1 and runs
 # only the network checks: the plumbing, without hydrapi's fleet images.
 # Needs root, systemd-nspawn, losetup, sfdisk, e2fsck, resize2fs, mtools, xz, curl, jq, ip (iproute2), nsenter,
-# openssl and bzip2. Everything it makes lives below --work and is removed on exit, also on Ctrl-C (--keep leaves
+# ps, openssl, xxd and bzip2. Everything it makes lives below --work and is removed on exit, also on Ctrl-C (--keep leaves
 # the files; the namespaces, veth, loop devices, mounts and containers always go).
 #
 # usage: testdata/fleet-e2e.sh SERVER.img.xz BUILDER.img.xz [--work DIR] [--card-size SIZE] [--timeout SECONDS]
