@@ -286,11 +286,15 @@ for id in "${ids[@]}"; do
     "select string_agg(distinct machine, ' ') from buildsteps where build = $id" 2>&1 || true)
   check "Hydra's BuildSteps of build $id name $remote (${machines_used:-none})" [ "$machines_used" = "$remote" ]
 done
-qr_lines=$(in_m srv journalctl -u hydra-queue-runner.service --no-pager -o cat 2>/dev/null | grep -F "$remote" || true)
-check "the queue runner's journal names $remote" test -n "$qr_lines"
-if [ -n "$qr_lines" ]; then head -n 3 <<<"$qr_lines" | cut -c1-200 | indent; else
-  in_m srv journalctl -u hydra-queue-runner.service --no-pager -o cat -n 20 2>/dev/null | indent || true
-fi
+# The queue runner logs each attempt ("performing step ... on 'MACHINE'") and each failure, not a success: the last
+# attempt must be on the builder, with no failure there (a refused SSH login is retried on localhost).
+qr_log=$(in_m srv journalctl -u hydra-queue-runner.service --no-pager -o cat 2>/dev/null || true)
+last_step=$(grep 'performing step' <<<"$qr_log" | tail -n 1 || true)
+qr_failed=$(grep -F "$remote" <<<"$qr_log" | grep -i 'fail\|disable' || true)
+check "the queue runner's journal: its last step was on $remote" grep -qF "on ‘$remote’" <<<"$last_step"
+check "  and no failure there" test -z "$qr_failed"
+{ printf '%s\n' "$last_step"; [ -z "$qr_failed" ] || printf '%s\n' "$qr_failed"; } | sed '/^$/d' | head -n 4 \
+  | cut -c1-200 | indent
 
 # ---- 4. the builder is only a builder ---------------------------------------------------------------------------
 echo "builder ${name[bld]}:"
