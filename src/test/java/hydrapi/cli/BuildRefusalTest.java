@@ -42,10 +42,12 @@ class BuildRefusalTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"root", "nixbld", "nixbld1", "nixbld17", "hydra", "hydra-queue-runner", "hydra-www"})
+    @ValueSource(strings = {"root", "nixbld", "nixbld1", "nixbld17", "hydra", "hydra-queue-runner", "hydra-www",
+        "nix-ssh"})
     void user_nixOrHydraAccount_refused(String name) throws Exception {
         assertRefused(build("--user", name, "--password-hash", hash()),
-                "hydrapi: --user: '" + name + "' is an account of the system, Nix or Hydra (root, nixbld*, hydra*);"
+                "hydrapi: --user: '" + name + "' is an account of the system, Nix or Hydra (root, nixbld*, hydra*,"
+                + " nix-ssh);"
                 + " choose a login name of your own");
     }
 
