@@ -30,6 +30,8 @@ pub=$FB_ETC/nix/hydra-cache.pub
 if [ -n "${CACHE_KEY_NAME:-}" ] && [ ! -s "$sec" ]; then
   if pin_is_legacy; then nix_store=$R/usr/local/bin/nix-store; else nix_store=$R/nix/var/nix/profiles/default/bin/nix-store; fi
   mkdir -p "$FB_ETC/nix"
+  # A power cut inside an earlier try left its half-made pair, a secret among them: never used, so removed.
+  rm -rf "$FB_ETC"/nix/.hydra-cache.*
   tmp=$(mktemp -d "$FB_ETC/nix/.hydra-cache.XXXXXX")
   "$nix_store" --generate-binary-cache-key "$CACHE_KEY_NAME" "$tmp/sec" "$tmp/pub"
   chown root:hydra "$tmp/sec"
